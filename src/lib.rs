@@ -1,0 +1,13 @@
+//! dimap: a checker and language server for Dynamics 365 dual-write and Data
+//! Integrator table maps. The layers, from the bottom: `syntax` (grammar and
+//! typed tree) → `schema` (cached entity schemas) → `analysis` (workspace
+//! model, name resolution, every rule; pure) → `ide` (fixes and other editor
+//! answers as plain data) → `cli` (the command line). Only `syntax` knows
+//! tree-sitter.
+
+pub mod analysis;
+pub mod cli;
+pub mod ide;
+pub mod schema;
+pub mod syntax;
+pub mod text;

@@ -1,0 +1,203 @@
+//! Syntax errors: one for every ERROR and MISSING node of a tree, each naming
+//! what the grammar expected there (from the parse state before the error),
+//! plus the few rules of the language the grammar leaves to a later check
+//! (at most one transform of each kind on a line).
+
+use std::collections::BTreeSet;
+
+use super::SyntaxError;
+
+const DIRECTIONS: [&str; 6] = ["=", ">", "<", "><", ">>", "<<"];
+
+/// Collects the syntax errors of a tree in document order.
+pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> {
+    let mut errors = Vec::new();
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.is_error() {
+            errors.push(error_node(node, text));
+            continue;
+        }
+        if node.is_missing() {
+            errors.push(missing_node(node));
+            continue;
+        }
+        if node.kind() == "field_mapping" {
+            repeated_transforms(node, &mut errors);
+        }
+        if node.has_error() || node.kind() == "field_mapping" || node.child_count() > 0 {
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev().filter(|c| c.has_error() || c.kind() == "field_mapping" || c.child_count() > 0 || c.is_missing()));
+        }
+    }
+    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors
+}
+
+fn error_node(node: tree_sitter::Node<'_>, text: &str) -> SyntaxError {
+    let range = node.byte_range();
+    let found = text.get(range.clone()).unwrap_or("").trim();
+    let found = found.lines().next().unwrap_or("");
+    let found = if found.chars().count() > 40 {
+        format!("`{}…`", found.chars().take(40).collect::<String>())
+    } else if found.is_empty() {
+        "the end of the line".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let expected = expected_before(node);
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("unexpected {found}; expected {}", join_alternatives(&expected))
+    };
+    // A multi-line error is shown on its first line: that is where the
+    // reader has to look, and it keeps later lines free of red.
+    let first_line_end = text
+        .get(range.clone())
+        .and_then(|s| s.find('\n'))
+        .map_or(range.end, |i| range.start + i);
+    let trimmed_end = range.start + text.get(range.start..first_line_end).unwrap_or("").trim_end().len();
+    SyntaxError { range: range.start..trimmed_end.max(range.start), message }
+}
+
+fn missing_node(node: tree_sitter::Node<'_>) -> SyntaxError {
+    let in_direction = node.parent().is_some_and(|p| p.kind() == "direction");
+    let kind = if in_direction { "direction" } else { node.kind() };
+    let label = label(kind).unwrap_or_else(|| format!("`{kind}`"));
+    SyntaxError { range: node.byte_range(), message: format!("missing {label}") }
+}
+
+/// What the grammar accepts at the start of `node`. After a complete line
+/// in a block, that is the end of the line; otherwise it is read from the
+/// parse state after the last token before the error, when tree-sitter kept
+/// one (tokens on an error-recovery path carry none).
+fn expected_before(node: tree_sitter::Node<'_>) -> Vec<String> {
+    if let Some(expected) = expected_in_block(node) {
+        return expected;
+    }
+    let language = node.language();
+    let Some(state) = state_before(node) else {
+        return Vec::new();
+    };
+    let Some(lookahead) = language.lookahead_iterator(state) else {
+        return Vec::new();
+    };
+    let mut labels = BTreeSet::new();
+    let mut direction = false;
+    for symbol in lookahead {
+        let kind = language.node_kind_for_id(symbol).unwrap_or("");
+        if DIRECTIONS.contains(&kind) {
+            direction = true;
+            continue;
+        }
+        if let Some(label) = label(kind) {
+            labels.insert(label);
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    if direction {
+        out.push("a direction (`=`, `>`, `<`, `><`, `>>`, `<<`)".to_string());
+    }
+    out.extend(labels);
+    out.truncate(8);
+    out
+}
+
+/// The expected continuation of an error that follows something complete
+/// inside a braced block, decided from the block's kind.
+fn expected_in_block(node: tree_sitter::Node<'_>) -> Option<Vec<String>> {
+    let parent = node.parent()?;
+    let mut previous = node.prev_sibling();
+    while let Some(p) = previous.filter(|p| p.is_extra()) {
+        previous = p.prev_sibling();
+    }
+    let previous = previous?;
+    let statements: &[&str] = match parent.kind() {
+        "connection_set_body" => &["a connection (`dataverse dv \"env\"`)", "an `organization` line"],
+        "map_body" => &["a field mapping", "`filter`", "`key`"],
+        "project_body" => &["`map`"],
+        "source_file" => &["`connection_set`", "`project`"],
+        _ => return None,
+    };
+    let after_line = !previous.is_error() && previous.is_named() && !previous.has_error();
+    let strings: Vec<String> = if after_line && parent.kind() != "source_file" && parent.kind() != "project_body" {
+        vec!["the end of the line".to_string()]
+    } else {
+        statements.iter().map(|s| s.to_string()).chain(std::iter::once("`}`".to_string())).collect()
+    };
+    Some(strings)
+}
+
+fn state_before(node: tree_sitter::Node<'_>) -> Option<u16> {
+    let mut leaf = previous_leaf(node)?;
+    loop {
+        let state = leaf.next_parse_state();
+        if state != 0 && state != u16::MAX && !leaf.is_extra() {
+            return Some(state);
+        }
+        leaf = previous_leaf(leaf)?;
+    }
+}
+
+/// The last leaf that ends before `node` starts.
+fn previous_leaf(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
+    let mut current = node;
+    let sibling = loop {
+        if let Some(p) = current.prev_sibling() {
+            break p;
+        }
+        current = current.parent()?;
+    };
+    let mut leaf = sibling;
+    while let Some(last) = leaf.child_count().checked_sub(1).and_then(|i| leaf.child(i as _)) {
+        leaf = last;
+    }
+    Some(leaf)
+}
+
+/// A reader's name for a grammar symbol, or `None` for symbols that are
+/// never worth naming (comments, internal helpers).
+fn label(kind: &str) -> Option<String> {
+    Some(match kind {
+        "" | "comment" | "ERROR" => return None,
+        "end" => "the end of the file".to_string(),
+        "_newline" => "the end of the line".to_string(),
+        "identifier" => "a name".to_string(),
+        "string" => "a string".to_string(),
+        "number" => "a number".to_string(),
+        "path" => "a field path".to_string(),
+        "direction" => "a direction (`=`, `>`, `<`, `><`, `>>`, `<<`)".to_string(),
+        kind if kind.starts_with('_') => return None,
+        kind => format!("`{kind}`"),
+    })
+}
+
+fn join_alternatives(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn repeated_transforms(node: tree_sitter::Node<'_>, errors: &mut Vec<SyntaxError>) {
+    let mut cursor = node.walk();
+    let mut seen_default = false;
+    let mut seen_value_map = false;
+    for transform in node.children_by_field_name("transform", &mut cursor) {
+        let seen = match transform.kind() {
+            "default" => &mut seen_default,
+            "value_map" => &mut seen_value_map,
+            _ => continue,
+        };
+        if *seen {
+            errors.push(SyntaxError {
+                range: transform.byte_range(),
+                message: format!("a field mapping takes at most one `{}`", transform.kind()),
+            });
+        }
+        *seen = true;
+    }
+}

@@ -1,0 +1,135 @@
+//! The syntax layer: the only code that knows tree-sitter. It turns text into
+//! a [`Parse`] (a concrete tree plus syntax errors, never a failure), offers
+//! typed accessors over the tree in [`ast`], and re-parses incrementally after
+//! an edit.
+
+pub mod ast;
+mod errors;
+mod strings;
+
+use std::sync::Arc;
+
+use crate::text::TextRange;
+
+pub use strings::{decode_string, DecodedString};
+
+extern "C" {
+    fn tree_sitter_dimap() -> *const tree_sitter::ffi::TSLanguage;
+}
+
+/// The tree-sitter language of `.dimap` files.
+pub(crate) fn language() -> tree_sitter::Language {
+    // SAFETY: the generated parser exports a function returning a pointer to a
+    // static language definition that lives as long as the program.
+    unsafe { tree_sitter::Language::from_raw(tree_sitter_dimap()) }
+}
+
+/// The highlight query shared by every editor integration.
+pub const HIGHLIGHTS_QUERY: &str = include_str!("../../grammar/queries/highlights.scm");
+/// The folding query shared by every editor integration.
+pub const FOLDS_QUERY: &str = include_str!("../../grammar/queries/folds.scm");
+
+/// A syntax error: where it is and what was expected there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// The result of parsing one document: the tree and its errors. Parsing never
+/// fails; broken text gives ERROR and MISSING nodes and an error for each.
+#[derive(Clone)]
+pub struct Parse {
+    text: Arc<str>,
+    tree: tree_sitter::Tree,
+    errors: Vec<SyntaxError>,
+}
+
+impl std::fmt::Debug for Parse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parse").field("errors", &self.errors).finish_non_exhaustive()
+    }
+}
+
+/// Parses a document.
+pub fn parse(text: &str) -> Parse {
+    parse_with(Arc::from(text), None)
+}
+
+fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>) -> Parse {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&language()).expect("the generated grammar matches the linked tree-sitter ABI");
+    let tree = parser
+        .parse(text.as_bytes(), old)
+        .or_else(|| parser.parse(text.as_bytes(), None))
+        .expect("a parser with a language and no cancellation always returns a tree");
+    let errors = errors::collect(&tree, &text);
+    Parse { text, tree, errors }
+}
+
+/// One edit of a document, in byte offsets of the text before the edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextEdit {
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+impl Parse {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text as a shared string, so later layers can keep it cheaply.
+    pub fn shared_text(&self) -> Arc<str> {
+        self.text.clone()
+    }
+
+    pub fn errors(&self) -> &[SyntaxError] {
+        &self.errors
+    }
+
+    pub fn root(&self) -> ast::SourceFile<'_> {
+        ast::SourceFile::new(self.tree.root_node(), &self.text)
+    }
+
+    /// The tree as an S-expression, for tests and debugging.
+    pub fn sexp(&self) -> String {
+        self.tree.root_node().to_sexp()
+    }
+
+    /// Applies an edit and re-parses incrementally, reusing the unchanged
+    /// parts of the old tree. Ranges outside the text or off a character
+    /// boundary are clamped rather than trusted.
+    pub fn apply_edit(&self, edit: &TextEdit) -> Parse {
+        let old = &self.text;
+        let start = crate::text::floor_char_boundary(old, edit.range.start);
+        let end = crate::text::floor_char_boundary(old, edit.range.end.max(start));
+        let mut new_text = String::with_capacity(old.len() - (end - start) + edit.new_text.len());
+        new_text.push_str(&old[..start]);
+        new_text.push_str(&edit.new_text);
+        new_text.push_str(&old[end..]);
+        let new_end = start + edit.new_text.len();
+        let input = tree_sitter::InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: new_end,
+            start_position: point_at(old, start),
+            old_end_position: point_at(old, end),
+            new_end_position: point_at(&new_text, new_end),
+        };
+        let mut tree = self.tree.clone();
+        tree.edit(&input);
+        parse_with(Arc::from(new_text), Some(&tree))
+    }
+}
+
+/// The tree-sitter point (row, byte column) of a byte offset.
+fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
+    let before = &text[..offset];
+    let row = before.matches('\n').count();
+    let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
+    tree_sitter::Point { row, column }
+}
+
+#[cfg(test)]
+mod tests;

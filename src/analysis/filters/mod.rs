@@ -46,11 +46,18 @@ pub enum Literal {
     /// A bare GUID (OData), as written.
     Guid(String),
     /// A calendar date: ISO `2021-06-23` in OData, `23\06\2021` in X++.
-    Date { year: u16, month: u8, day: u8 },
+    Date {
+        year: u16,
+        month: u8,
+        day: u8,
+    },
     /// An ISO date and time (OData), as written, e.g. `2021-06-23T10:00:00Z`.
     DateTime(String),
     /// An X++ enum value `EnumName::Member`.
-    Enum { enum_name: String, member: String },
+    Enum {
+        enum_name: String,
+        member: String,
+    },
 }
 
 /// One side of a comparison: a column of the entity or a literal.
@@ -109,23 +116,25 @@ fn is_blank(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_whitespace())
 }
 
-/// Quotes a piece of filter text for a message, cut short (on a character
-/// boundary) so that a long string literal does not swamp the message.
-fn quote(text: &str) -> String {
+/// Cuts a piece of filter text short (on a character boundary) so that a
+/// long string literal or name does not swamp a message.
+fn shorten(text: &str) -> String {
     const MAX_CHARS: usize = 40;
     match text.char_indices().nth(MAX_CHARS) {
-        Some((cut, _)) => format!("`{}…`", &text[..cut]),
-        None => format!("`{text}`"),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
 
-/// Names a character that cannot start a token, escaping control characters
-/// so that the message stays readable.
-fn unexpected_character(c: char, at: usize) -> FilterError {
-    error(
-        at..at + c.len_utf8(),
-        format!("unexpected character `{}`", c.escape_debug()),
-    )
+/// Quotes a piece of filter text for a message, shortened.
+fn quote(text: &str) -> String {
+    format!("`{}`", shorten(text))
+}
+
+/// The message for a character that cannot start a token, with control
+/// characters escaped so that the message stays readable.
+fn unexpected_character(c: char) -> String {
+    format!("unexpected character `{}`", c.escape_debug())
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -144,7 +153,9 @@ fn check_date(year: u32, month: u32, day: u32) -> Result<(), String> {
     }
     let last = days_in_month(year, month);
     if !(1..=last).contains(&day) {
-        return Err(format!("day {day} is not between 1 and {last} in that month"));
+        return Err(format!(
+            "day {day} is not between 1 and {last} in that month"
+        ));
     }
     Ok(())
 }

@@ -14,12 +14,14 @@ const APPS = ['finance_and_operations', 'dataverse', 'sales', 'salesforce', 'sql
 
 /**
  * A block of statements, one per line; the last may share its line with `}`.
+ * The `{` may stand on the line after its header.
  *
  * @param {GrammarSymbols<string>} $
  * @param {RuleOrLiteral} statement
  */
 function lineBlock($, statement) {
   return seq(
+    repeat($._newline),
     '{',
     repeat(choice($._newline, seq(statement, $._newline))),
     optional(statement),
@@ -83,7 +85,7 @@ module.exports = grammar({
 
     project_kind: _ => choice('dual_write', 'data_integrator'),
 
-    project_body: $ => seq('{', repeat(choice($._newline, $.map)), '}'),
+    project_body: $ => seq(repeat($._newline), '{', repeat(choice($._newline, $.map)), '}'),
 
     map: $ => seq(
       'map',

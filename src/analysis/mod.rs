@@ -1,1 +1,85 @@
-//! placeholder
+//! The analysis: the workspace model, name resolution and every rule. It is
+//! pure (no IO, no protocol types): files and caches come in as data and
+//! findings go out as [`Diagnostic`]s in byte ranges.
+
+mod check;
+pub mod diagnostic;
+pub mod filters;
+pub mod model;
+mod names;
+mod resolve;
+mod rules;
+pub mod suggest;
+
+use rayon::prelude::*;
+
+use crate::schema::{CachedSchema, SchemaSet};
+use crate::syntax::{self, Parse};
+
+pub use check::check;
+pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
+pub use model::FileModel;
+
+/// A file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceInput {
+    /// The path relative to the workspace root, with `/` separators.
+    pub path: String,
+    pub text: String,
+    /// The byte offset of the first byte that was not UTF-8, when the file
+    /// was not text: the file is then reported and not analysed.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+/// One file of the workspace, parsed and lowered.
+#[derive(Debug, Clone)]
+pub struct WorkspaceFile {
+    pub path: String,
+    pub parse: Parse,
+    pub model: FileModel,
+    pub invalid_utf8_at: Option<usize>,
+}
+
+impl WorkspaceFile {
+    pub fn new(input: SourceInput) -> WorkspaceFile {
+        let text = if input.invalid_utf8_at.is_some() { String::new() } else { input.text };
+        let parse = syntax::parse(&text);
+        let model = model::lower(&parse);
+        WorkspaceFile { path: input.path, parse, model, invalid_utf8_at: input.invalid_utf8_at }
+    }
+
+    pub fn text(&self) -> &str {
+        self.parse.text()
+    }
+}
+
+/// Everything the rules look at: the files, ordered by path as the language
+/// orders duplicates, and the cached schemas.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    pub files: Vec<WorkspaceFile>,
+    pub schemas: SchemaSet,
+    /// The schema folder relative to the root, for messages.
+    pub schema_folder: String,
+}
+
+impl Workspace {
+    /// Parses every file (in parallel) and orders them by path.
+    pub fn new(inputs: Vec<SourceInput>, schemas: SchemaSet, schema_folder: String) -> Workspace {
+        let mut files: Vec<WorkspaceFile> = inputs.into_par_iter().map(WorkspaceFile::new).collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Workspace { files, schemas, schema_folder }
+    }
+
+    pub fn file(&self, id: FileId) -> &WorkspaceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn file_id(&self, path: &str) -> Option<FileId> {
+        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+    }
+
+    pub fn schema(&self, environment: &str) -> Option<&CachedSchema> {
+        self.schemas.get(environment)
+    }
+}

@@ -1,0 +1,283 @@
+//! `dimap check`: runs the analysis on each workspace and prints findings as
+//! text or as the JSON document of `cli.md` (0-based UTF-16 ranges, paths
+//! relative to the root), with `--fix` applying the unambiguous fixes.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::workspace::{find_root, load_workspace, relative, LoadedWorkspace};
+use super::{CheckArgs, Format};
+use crate::analysis::{self, Code, Diagnostic, FileId, Severity};
+use crate::ide::fixes::{apply, TextReplacement};
+use crate::text::{LineCol, LineIndex, PositionEncoding};
+
+#[derive(Serialize)]
+struct JsonReport {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct JsonPosition {
+    line: u32,
+    character: u32,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    path: String,
+    range: JsonRange,
+    severity: &'static str,
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<JsonFix>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated {
+    path: String,
+    range: JsonRange,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonFix {
+    title: String,
+    edits: Vec<JsonEdit>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit {
+    path: String,
+    range: JsonRange,
+    #[serde(rename = "newText")]
+    new_text: String,
+}
+
+/// A finding with its place resolved to a path and line/column range.
+struct Located {
+    path: String,
+    start: LineCol,
+    end: LineCol,
+    diagnostic: Diagnostic,
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in &args.paths {
+        let root = find_root(path)?;
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    let mut located = Vec::new();
+    let mut files = 0;
+    for root in &roots {
+        let mut loaded = load_workspace(root)?;
+        if args.fix {
+            let changed = apply_fixes(&loaded)?;
+            if changed > 0 {
+                eprintln!("dimap: applied fixes to {changed} file(s) under {}", root.display());
+                loaded = load_workspace(root)?;
+            }
+        }
+        files += loaded.workspace.files.len();
+        located.extend(locate(&loaded));
+    }
+    let errors = located.iter().filter(|l| l.diagnostic.severity == Severity::Error).count();
+    let warnings = located.iter().filter(|l| l.diagnostic.severity == Severity::Warning).count();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json => {
+            let report = JsonReport {
+                version: 1,
+                diagnostics: located.iter().map(|l| to_json(l, &roots)).collect(),
+                summary: JsonSummary { files, errors, warnings },
+            };
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Text => print_text(&mut out, &located, files, errors, warnings)?,
+    }
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Turns byte ranges into UTF-16 line/column ranges, file by file.
+fn locate(loaded: &LoadedWorkspace) -> Vec<Located> {
+    let ws = &loaded.workspace;
+    let diagnostics = analysis::check(ws);
+    let indexes: Vec<LineIndex> = ws.files.iter().map(|f| LineIndex::new(f.text())).collect();
+    let position = |file: FileId, offset: usize| {
+        ws.file(file).text();
+        indexes[file.0 as usize].line_col(ws.file(file).text(), offset, PositionEncoding::Utf16)
+    };
+    let mut out: Vec<Located> = diagnostics
+        .into_iter()
+        .map(|d| Located {
+            path: ws.file(d.location.file).path.clone(),
+            start: position(d.location.file, d.location.range.start),
+            end: position(d.location.file, d.location.range.end),
+            diagnostic: d,
+        })
+        .collect();
+    for problem in &loaded.cache_problems {
+        let at = LineCol { line: problem.line.saturating_sub(1) as u32, col: problem.column.saturating_sub(1) as u32 };
+        out.push(Located {
+            path: relative(&loaded.root, &problem.path),
+            start: at,
+            end: at,
+            diagnostic: Diagnostic::new(Code::Dimap0010, FileId(u32::MAX), 0..0, problem.message.clone()),
+        });
+    }
+    // Related places and fix edits are converted when printed; keep the
+    // index alongside by stashing the converted positions in the message
+    // structures at that time (see `to_json`).
+    RELATED.with(|cell| {
+        let mut map = cell.borrow_mut();
+        for l in &out {
+            for related in &l.diagnostic.related {
+                let f = related.location.file;
+                map.insert((f, related.location.range.start), (ws.file(f).path.clone(), position(f, related.location.range.start)));
+                map.insert((f, related.location.range.end), (ws.file(f).path.clone(), position(f, related.location.range.end)));
+            }
+            for fix in &l.diagnostic.fixes {
+                for edit in &fix.edits {
+                    let f = edit.location.file;
+                    map.insert((f, edit.location.range.start), (ws.file(f).path.clone(), position(f, edit.location.range.start)));
+                    map.insert((f, edit.location.range.end), (ws.file(f).path.clone(), position(f, edit.location.range.end)));
+                }
+            }
+        }
+    });
+    out
+}
+
+thread_local! {
+    static RELATED: std::cell::RefCell<BTreeMap<(FileId, usize), (String, LineCol)>> = const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+fn json_range(start: LineCol, end: LineCol) -> JsonRange {
+    JsonRange {
+        start: JsonPosition { line: start.line, character: start.col },
+        end: JsonPosition { line: end.line, character: end.col },
+    }
+}
+
+fn lookup(file: FileId, offset: usize) -> (String, LineCol) {
+    RELATED.with(|cell| cell.borrow().get(&(file, offset)).cloned().unwrap_or_default())
+}
+
+fn to_json(l: &Located, _roots: &[PathBuf]) -> JsonDiagnostic {
+    let d = &l.diagnostic;
+    JsonDiagnostic {
+        path: l.path.clone(),
+        range: json_range(l.start, l.end),
+        severity: d.severity.as_str(),
+        code: d.code.as_str(),
+        message: d.message.clone(),
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                let (path, start) = lookup(r.location.file, r.location.range.start);
+                let (_, end) = lookup(r.location.file, r.location.range.end);
+                JsonRelated { path, range: json_range(start, end), message: r.message.clone() }
+            })
+            .collect(),
+        fixes: d
+            .fixes
+            .iter()
+            .map(|f| JsonFix {
+                title: f.title.clone(),
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let (path, start) = lookup(e.location.file, e.location.range.start);
+                        let (_, end) = lookup(e.location.file, e.location.range.end);
+                        JsonEdit { path, range: json_range(start, end), new_text: e.new_text.clone() }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn print_text(out: &mut impl Write, located: &[Located], files: usize, errors: usize, warnings: usize) -> anyhow::Result<()> {
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let paint = |code: &str, text: &str| if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    for l in located {
+        let d = &l.diagnostic;
+        let severity = match d.severity {
+            Severity::Error => paint("1;31", "error"),
+            Severity::Warning => paint("1;33", "warning"),
+            other => paint("1;36", other.as_str()),
+        };
+        writeln!(out, "{}:{}:{}: {severity} {} {}", l.path, l.start.line + 1, l.start.col + 1, paint("1", d.code.as_str()), d.message)?;
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    writeln!(out, "{}: {}, {} in {}", if errors > 0 { "failed" } else { "checked" }, plural(errors, "error"), plural(warnings, "warning"), plural(files, "file"))?;
+    Ok(())
+}
+
+/// Applies, per file, the preferred fix of every finding that has exactly
+/// one, skipping files with syntax errors (a fix there could land on text
+/// the parser misread). Files are written to a temporary file and renamed.
+fn apply_fixes(loaded: &LoadedWorkspace) -> anyhow::Result<usize> {
+    let ws = &loaded.workspace;
+    let diagnostics = analysis::check(ws);
+    let broken: Vec<FileId> = diagnostics.iter().filter(|d| d.code == Code::Dimap0001).map(|d| d.location.file).collect();
+    let mut per_file: BTreeMap<FileId, Vec<TextReplacement>> = BTreeMap::new();
+    for d in &diagnostics {
+        let preferred: Vec<_> = d.fixes.iter().filter(|f| f.preferred).collect();
+        let [fix] = preferred.as_slice() else { continue };
+        if fix.edits.iter().any(|e| broken.contains(&e.location.file)) {
+            continue;
+        }
+        for edit in &fix.edits {
+            per_file.entry(edit.location.file).or_default().push(TextReplacement { range: edit.location.range.clone(), new_text: edit.new_text.clone() });
+        }
+    }
+    let mut changed = 0;
+    for (file, edits) in per_file {
+        let source = ws.file(file);
+        let (text, applied) = apply(source.text(), edits);
+        if applied == 0 || text == source.text() {
+            continue;
+        }
+        write_atomically(&loaded.root.join(&source.path), &text)?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().context("a file has a folder")?;
+    let tmp = dir.join(format!(".{}.dimap-tmp", path.file_name().unwrap_or_default().to_string_lossy()));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}

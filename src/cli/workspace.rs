@@ -1,0 +1,115 @@
+//! Reading a workspace from disk: finding its root and `dimap.toml`, every
+//! `.dimap` file under it (bytes that are not UTF-8 are recorded, not
+//! fatal), and its cached schemas. The only IO the checker does.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::analysis::{SourceInput, Workspace};
+use crate::schema::{self, CacheProblem};
+
+/// The `dimap.toml` of a workspace.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The schema folder, relative to the root.
+    pub schemas: Option<String>,
+}
+
+/// A workspace as read from disk.
+pub struct LoadedWorkspace {
+    pub root: PathBuf,
+    pub workspace: Workspace,
+    pub cache_problems: Vec<CacheProblem>,
+}
+
+/// The workspace root of `path`: the nearest folder upward holding
+/// `dimap.toml`, else the folder itself (or a file's folder).
+pub fn find_root(path: &Path) -> anyhow::Result<PathBuf> {
+    let path = std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let start = if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+    for dir in start.ancestors() {
+        if dir.join("dimap.toml").is_file() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    Ok(start)
+}
+
+/// Reads the workspace at `root`.
+pub fn load_workspace(root: &Path) -> anyhow::Result<LoadedWorkspace> {
+    let config = read_config(root)?;
+    let schema_folder = config.schemas.clone().unwrap_or_else(|| ".dimap/schemas".to_string());
+    let schema_path = root.join(&schema_folder);
+    if config.schemas.is_some() && !schema_path.is_dir() {
+        bail!("dimap.toml names the schema folder \"{schema_folder}\", which does not exist under {}", root.display());
+    }
+    let (schemas, cache_problems) = schema::load_folder(&schema_path);
+    let files = dimap_files(root);
+    let inputs: Vec<SourceInput> = files
+        .par_iter()
+        .map(|path| read_source(root, path))
+        .collect::<anyhow::Result<_>>()?;
+    let workspace = Workspace::new(inputs, schemas, schema_folder);
+    Ok(LoadedWorkspace { root: root.to_path_buf(), workspace, cache_problems })
+}
+
+fn read_config(root: &Path) -> anyhow::Result<Config> {
+    let path = root.join("dimap.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Config::default());
+    };
+    toml::from_str(&text).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))
+}
+
+/// Every `.dimap` file under the root, skipping hidden folders and build
+/// output; symbolic links are not followed, so a link loop cannot hang us.
+fn dimap_files(root: &Path) -> Vec<PathBuf> {
+    let skip = |entry: &walkdir::DirEntry| {
+        let name = entry.file_name().to_string_lossy();
+        entry.depth() > 0 && entry.file_type().is_dir() && (name.starts_with('.') || name == "target" || name == "node_modules")
+    };
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| !skip(e))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "dimap"))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_source(root: &Path, path: &Path) -> anyhow::Result<SourceInput> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let rel = relative(root, path);
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => SourceInput { path: rel, text, invalid_utf8_at: None },
+        Err(err) => SourceInput { path: rel, text: String::new(), invalid_utf8_at: Some(err.utf8_error().valid_up_to()) },
+    })
+}
+
+/// `path` relative to `root` with `/` separators; it may climb with `../`.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let root: Vec<Component> = root.components().collect();
+    let path_components: Vec<Component> = path.components().collect();
+    let common = root.iter().zip(&path_components).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); root.len() - common];
+    parts.extend(path_components[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_when_needed() {
+        assert_eq!(relative(Path::new("/a/b/case"), Path::new("/a/b/case/maps/x.dimap")), "maps/x.dimap");
+        assert_eq!(relative(Path::new("/a/b/case"), Path::new("/a/schemas/s.json")), "../../schemas/s.json");
+    }
+}

@@ -313,8 +313,7 @@ impl LineDecl {
     }
 
     /// The line as a reader knows it: `LEFT DIR RIGHT`.
-    pub fn summary(&self, text: &str) -> String {
-        let _ = text;
+    pub fn summary(&self) -> String {
         format!(
             "{} {} {}",
             self.left.text(),

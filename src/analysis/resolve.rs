@@ -2,13 +2,12 @@
 //! entity, and each path through lookups to the field it ends at. Finance and
 //! operations names resolve without regard to case.
 
-use super::model::{PathDecl, Side};
+use super::model::PathDecl;
 use crate::schema::{App, CachedEntity, CachedField, CachedSchema, FieldType};
 
 /// A map side that reached its cached entity.
 #[derive(Debug, Clone, Copy)]
 pub struct ResolvedSide<'w> {
-    pub side: Side,
     pub alias: &'w str,
     pub schema: &'w CachedSchema,
     pub entity: &'w CachedEntity,
@@ -18,17 +17,11 @@ impl<'w> ResolvedSide<'w> {
     pub fn app(&self) -> App {
         self.schema.app
     }
-
-    /// The normalized key of a field name on this side.
-    pub fn key(&self, name: &str) -> String {
-        self.app().name_key(name).into_owned()
-    }
 }
 
-/// One step of a path: the entity it is in and the field it names.
+/// One step of a path: the field it names.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'w> {
-    pub entity: &'w CachedEntity,
     pub field: &'w CachedField,
 }
 
@@ -50,11 +43,6 @@ impl<'w> ResolvedPath<'w> {
     /// The field the path ends at: its type is the path's type.
     pub fn last(&self) -> &'w CachedField {
         self.steps[self.steps.len() - 1].field
-    }
-
-    /// The entity holding the last field.
-    pub fn last_entity(&self) -> &'w CachedEntity {
-        self.steps[self.steps.len() - 1].entity
     }
 
     /// A path is required only when every field along it is.
@@ -128,7 +116,7 @@ pub fn resolve_path<'w>(schema: &'w CachedSchema, entity: &'w CachedEntity, path
                 suggestions: suggestions.into_iter().map(String::from).collect(),
             });
         };
-        steps.push(Step { entity: current, field });
+        steps.push(Step { field });
         key.push(app.name_key(&field.name).into_owned());
     }
     if steps.is_empty() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::workspace::{find_root, load_workspace, relative, LoadedWorkspace};
 use super::{CheckArgs, Format};
-use crate::analysis::{self, Code, Diagnostic, FileId, Severity};
+use crate::analysis::{self, Code, FileId, Severity};
 use crate::ide::fixes::{apply, TextReplacement};
 use crate::text::{LineCol, LineIndex, PositionEncoding};
 
@@ -76,12 +76,10 @@ struct JsonEdit {
     new_text: String,
 }
 
-/// A finding with its place resolved to a path and line/column range.
+/// A finding with every place resolved to a path and a UTF-16 range.
 struct Located {
-    path: String,
-    start: LineCol,
-    end: LineCol,
-    diagnostic: Diagnostic,
+    severity: Severity,
+    json: JsonDiagnostic,
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -106,15 +104,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         files += loaded.workspace.files.len();
         located.extend(locate(&loaded));
     }
-    let errors = located.iter().filter(|l| l.diagnostic.severity == Severity::Error).count();
-    let warnings = located.iter().filter(|l| l.diagnostic.severity == Severity::Warning).count();
+    let errors = located.iter().filter(|l| l.severity == Severity::Error).count();
+    let warnings = located.iter().filter(|l| l.severity == Severity::Warning).count();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
         Format::Json => {
             let report = JsonReport {
                 version: 1,
-                diagnostics: located.iter().map(|l| to_json(l, &roots)).collect(),
+                diagnostics: located.into_iter().map(|l| l.json).collect(),
                 summary: JsonSummary { files, errors, warnings },
             };
             serde_json::to_writer_pretty(&mut out, &report)?;
@@ -125,58 +123,63 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// Turns byte ranges into UTF-16 line/column ranges, file by file.
+/// Checks a workspace and turns byte ranges into 0-based UTF-16 ranges.
 fn locate(loaded: &LoadedWorkspace) -> Vec<Located> {
     let ws = &loaded.workspace;
-    let diagnostics = analysis::check(ws);
     let indexes: Vec<LineIndex> = ws.files.iter().map(|f| LineIndex::new(f.text())).collect();
-    let position = |file: FileId, offset: usize| {
-        ws.file(file).text();
-        indexes[file.0 as usize].line_col(ws.file(file).text(), offset, PositionEncoding::Utf16)
+    let range = |file: FileId, bytes: &std::ops::Range<usize>| {
+        let (text, index) = (ws.file(file).text(), &indexes[file.0 as usize]);
+        let start = index.line_col(text, bytes.start, PositionEncoding::Utf16);
+        let end = index.line_col(text, bytes.end, PositionEncoding::Utf16);
+        json_range(start, end)
     };
-    let mut out: Vec<Located> = diagnostics
+    let path = |file: FileId| ws.file(file).path.clone();
+    let mut out: Vec<Located> = analysis::check(ws)
         .into_iter()
         .map(|d| Located {
-            path: ws.file(d.location.file).path.clone(),
-            start: position(d.location.file, d.location.range.start),
-            end: position(d.location.file, d.location.range.end),
-            diagnostic: d,
+            severity: d.severity,
+            json: JsonDiagnostic {
+                path: path(d.location.file),
+                range: range(d.location.file, &d.location.range),
+                severity: d.severity.as_str(),
+                code: d.code.as_str(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated { path: path(r.location.file), range: range(r.location.file, &r.location.range), message: r.message.clone() })
+                    .collect(),
+                fixes: d
+                    .fixes
+                    .iter()
+                    .map(|f| JsonFix {
+                        title: f.title.clone(),
+                        edits: f
+                            .edits
+                            .iter()
+                            .map(|e| JsonEdit { path: path(e.location.file), range: range(e.location.file, &e.location.range), new_text: e.new_text.clone() })
+                            .collect(),
+                    })
+                    .collect(),
+                message: d.message,
+            },
         })
         .collect();
     for problem in &loaded.cache_problems {
         let at = LineCol { line: problem.line.saturating_sub(1) as u32, col: problem.column.saturating_sub(1) as u32 };
         out.push(Located {
-            path: relative(&loaded.root, &problem.path),
-            start: at,
-            end: at,
-            diagnostic: Diagnostic::new(Code::Dimap0010, FileId(u32::MAX), 0..0, problem.message.clone()),
+            severity: Code::Dimap0010.severity(),
+            json: JsonDiagnostic {
+                path: relative(&loaded.root, &problem.path),
+                range: json_range(at, at),
+                severity: Code::Dimap0010.severity().as_str(),
+                code: Code::Dimap0010.as_str(),
+                message: problem.message.clone(),
+                related: Vec::new(),
+                fixes: Vec::new(),
+            },
         });
     }
-    // Related places and fix edits are converted when printed; keep the
-    // index alongside by stashing the converted positions in the message
-    // structures at that time (see `to_json`).
-    RELATED.with(|cell| {
-        let mut map = cell.borrow_mut();
-        for l in &out {
-            for related in &l.diagnostic.related {
-                let f = related.location.file;
-                map.insert((f, related.location.range.start), (ws.file(f).path.clone(), position(f, related.location.range.start)));
-                map.insert((f, related.location.range.end), (ws.file(f).path.clone(), position(f, related.location.range.end)));
-            }
-            for fix in &l.diagnostic.fixes {
-                for edit in &fix.edits {
-                    let f = edit.location.file;
-                    map.insert((f, edit.location.range.start), (ws.file(f).path.clone(), position(f, edit.location.range.start)));
-                    map.insert((f, edit.location.range.end), (ws.file(f).path.clone(), position(f, edit.location.range.end)));
-                }
-            }
-        }
-    });
     out
-}
-
-thread_local! {
-    static RELATED: std::cell::RefCell<BTreeMap<(FileId, usize), (String, LineCol)>> = const { std::cell::RefCell::new(BTreeMap::new()) };
 }
 
 fn json_range(start: LineCol, end: LineCol) -> JsonRange {
@@ -186,57 +189,17 @@ fn json_range(start: LineCol, end: LineCol) -> JsonRange {
     }
 }
 
-fn lookup(file: FileId, offset: usize) -> (String, LineCol) {
-    RELATED.with(|cell| cell.borrow().get(&(file, offset)).cloned().unwrap_or_default())
-}
-
-fn to_json(l: &Located, _roots: &[PathBuf]) -> JsonDiagnostic {
-    let d = &l.diagnostic;
-    JsonDiagnostic {
-        path: l.path.clone(),
-        range: json_range(l.start, l.end),
-        severity: d.severity.as_str(),
-        code: d.code.as_str(),
-        message: d.message.clone(),
-        related: d
-            .related
-            .iter()
-            .map(|r| {
-                let (path, start) = lookup(r.location.file, r.location.range.start);
-                let (_, end) = lookup(r.location.file, r.location.range.end);
-                JsonRelated { path, range: json_range(start, end), message: r.message.clone() }
-            })
-            .collect(),
-        fixes: d
-            .fixes
-            .iter()
-            .map(|f| JsonFix {
-                title: f.title.clone(),
-                edits: f
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        let (path, start) = lookup(e.location.file, e.location.range.start);
-                        let (_, end) = lookup(e.location.file, e.location.range.end);
-                        JsonEdit { path, range: json_range(start, end), new_text: e.new_text.clone() }
-                    })
-                    .collect(),
-            })
-            .collect(),
-    }
-}
-
 fn print_text(out: &mut impl Write, located: &[Located], files: usize, errors: usize, warnings: usize) -> anyhow::Result<()> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let paint = |code: &str, text: &str| if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
     for l in located {
-        let d = &l.diagnostic;
-        let severity = match d.severity {
+        let d = &l.json;
+        let severity = match l.severity {
             Severity::Error => paint("1;31", "error"),
             Severity::Warning => paint("1;33", "warning"),
             other => paint("1;36", other.as_str()),
         };
-        writeln!(out, "{}:{}:{}: {severity} {} {}", l.path, l.start.line + 1, l.start.col + 1, paint("1", d.code.as_str()), d.message)?;
+        writeln!(out, "{}:{}:{}: {severity} {} {}", d.path, d.range.start.line + 1, d.range.start.character + 1, paint("1", d.code), d.message)?;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     writeln!(out, "{}: {}, {} in {}", if errors > 0 { "failed" } else { "checked" }, plural(errors, "error"), plural(warnings, "warning"), plural(files, "file"))?;

@@ -32,7 +32,7 @@ fn clash(earlier: &Line<'_>, later: &Line<'_>) -> Option<(Code, String)> {
         _ => false,
     };
     if same(Side::Left) && same(Side::Right) {
-        return Some((Code::Dipv1029, later.decl.summary("")));
+        return Some((Code::Dipv1029, later.decl.summary()));
     }
     if earlier.is_both() && later.is_both() {
         let side = [Side::Left, Side::Right].into_iter().find(|s| same(*s))?;

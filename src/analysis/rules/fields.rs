@@ -95,11 +95,11 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
         if s.ty.is_text() && d.ty.is_text() {
             let source_len = s.max_length.unwrap_or(u32::MAX);
             if let Some(dest_len) = d.max_length.filter(|&l| source_len > l) {
-                let shown = s.max_length.map_or("unlimited".to_string(), |l| l.to_string());
+                let shown = s.max_length.map_or("any number of".to_string(), |l| format!("up to {l}"));
                 add(ctx.diag(
                     Code::Dimap0009,
                     decl.range.clone(),
-                    format!("{} holds up to {shown} characters but {} only {dest_len}: longer values may be cut", source.text(), destination.text()),
+                    format!("{} holds {shown} characters but {} only {dest_len}: longer values may be cut", source.text(), destination.text()),
                 ));
             }
         }

@@ -60,10 +60,8 @@ impl<'w> Line<'w> {
 
 /// What the rules of one map share.
 pub struct MapCtx<'w> {
-    pub ws: &'w Workspace,
     pub file: FileId,
     pub text: &'w str,
-    pub project: ProjectRef<'w>,
     pub map: &'w MapDecl,
     pub set: &'w SetInfo<'w>,
     pub left: ResolvedSide<'w>,
@@ -95,7 +93,7 @@ impl<'w> MapCtx<'w> {
 
     /// "line 9 (CUSTOMERACCOUNT = accountnumber)".
     pub fn describe_line(&self, line: &LineDecl) -> String {
-        format!("line {} ({})", self.line_number(line.range.start), line.summary(self.text))
+        format!("line {} ({})", self.line_number(line.range.start), line.summary())
     }
 
     /// A fix that inserts whole lines before the map's closing brace.
@@ -131,7 +129,7 @@ pub fn check_map(ws: &Workspace, names: &Names<'_>, project: ProjectRef<'_>, map
         return out;
     };
     let lines = resolve_lines(file, map, &allowed, left, right, &mut out);
-    let mut ctx = MapCtx { ws, file, text, project, map, set, left, right, lines, out };
+    let mut ctx = MapCtx { file, text, map, set, left, right, lines, out };
     map_level::check(&mut ctx);
     keys::check(&mut ctx);
     fields::check(&mut ctx);
@@ -252,7 +250,7 @@ fn resolve_side<'w>(file: FileId, set: &SetInfo<'w>, map: &'w MapDecl, side: Sid
         );
         return None;
     };
-    Some(ResolvedSide { side, alias: &decl.alias.text, schema, entity })
+    Some(ResolvedSide { alias: &decl.alias.text, schema, entity })
 }
 
 /// Resolves every allowed line's paths (DIPV1022, DIPV1025). A line with a

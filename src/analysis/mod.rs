@@ -10,6 +10,8 @@ mod names;
 mod resolve;
 mod rules;
 pub mod suggest;
+#[cfg(test)]
+mod tests;
 
 use rayon::prelude::*;
 

@@ -58,22 +58,22 @@ pub struct Names<'w> {
 pub fn resolve<'w>(ws: &'w Workspace, out: &mut Vec<Diagnostic>) -> Names<'w> {
     let mut sets: HashMap<&'w str, SetInfo<'w>> = HashMap::new();
     let mut projects = Vec::new();
-    let mut project_names: HashMap<&str, (FileId, usize)> = HashMap::new();
+    let mut project_names: HashMap<&str, (FileId, std::ops::Range<usize>)> = HashMap::new();
     for (index, file) in ws.files.iter().enumerate() {
         let file_id = FileId(index as u32);
         for set in &file.model.connection_sets {
             let info = set_info(ws, file_id, set, out);
             if let Some(first) = sets.get(set.name.text.as_str()) {
-                out.push(duplicate(ws, file_id, &set.name, "connection set", first.file, first.decl.name.range.clone()));
+                out.push(duplicate(ws, file_id, &set.name, format!("connection set `{}`", set.name.text), first.file, first.decl.name.range.clone()));
             } else {
                 sets.insert(&set.name.text, info);
             }
         }
         for project in &file.model.projects {
-            if let Some(&(first_file, start)) = project_names.get(project.name.text.as_str()) {
-                out.push(duplicate(ws, file_id, &project.name, "project", first_file, start..start));
+            if let Some((first_file, first)) = project_names.get(project.name.text.as_str()) {
+                out.push(duplicate(ws, file_id, &project.name, format!("project \"{}\"", project.name.text), *first_file, first.clone()));
             } else {
-                project_names.insert(&project.name.text, (file_id, project.name.range.start));
+                project_names.insert(&project.name.text, (file_id, project.name.range.clone()));
             }
             projects.push(ProjectRef { file: file_id, decl: project });
             check_map_names(ws, file_id, project, out);
@@ -101,7 +101,7 @@ fn duplicate(
     ws: &Workspace,
     file: FileId,
     name: &super::model::Name,
-    what: &str,
+    described: String,
     first_file: FileId,
     first_range: std::ops::Range<usize>,
 ) -> Diagnostic {
@@ -111,18 +111,19 @@ fn duplicate(
         Code::Dimap0004,
         file,
         name.range.clone(),
-        format!("{what} `{}` is already declared at {first_path}:{line}", name.text),
+        format!("{described} is already declared at {first_path}:{line}"),
     )
     .with_related(first_file, first_range, format!("first declaration of `{}`", name.text))
 }
 
 fn check_map_names(ws: &Workspace, file: FileId, project: &ProjectDecl, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, std::ops::Range<usize>> = HashMap::new();
     for map in &project.maps {
-        if let Some(&first) = seen.get(map.name.text.as_str()) {
-            out.push(duplicate(ws, file, &map.name, &format!("map of project \"{}\"", project.name.text), file, first..first + map.name.text.len()));
+        if let Some(first) = seen.get(map.name.text.as_str()) {
+            let described = format!("map `{}` of project \"{}\"", map.name.text, project.name.text);
+            out.push(duplicate(ws, file, &map.name, described, file, first.clone()));
         } else {
-            seen.insert(&map.name.text, map.name.range.start);
+            seen.insert(&map.name.text, map.name.range.clone());
         }
     }
 }
@@ -132,7 +133,8 @@ fn set_info<'w>(ws: &'w Workspace, file: FileId, set: &'w ConnectionSetDecl, out
     for connection in &set.connections {
         let schema = connection_schema(ws, file, connection, out);
         if let Some(first) = connections.get(connection.alias.text.as_str()) {
-            out.push(duplicate(ws, file, &connection.alias, &format!("alias in connection set `{}`", set.name.text), file, first.decl.alias.range.clone()));
+            let described = format!("alias `{}` of connection set `{}`", connection.alias.text, set.name.text);
+            out.push(duplicate(ws, file, &connection.alias, described, file, first.decl.alias.range.clone()));
             continue;
         }
         connections.insert(&connection.alias.text, ConnectionInfo { decl: connection, schema });

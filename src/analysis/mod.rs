@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::schema::{CachedSchema, SchemaSet};
 use crate::syntax::{self, Parse};
+use crate::text::LineIndex;
 
 pub use check::check;
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
@@ -39,6 +40,7 @@ pub struct WorkspaceFile {
     pub path: String,
     pub parse: Parse,
     pub model: FileModel,
+    pub line_index: LineIndex,
     pub invalid_utf8_at: Option<usize>,
 }
 
@@ -47,7 +49,13 @@ impl WorkspaceFile {
         let text = if input.invalid_utf8_at.is_some() { String::new() } else { input.text };
         let parse = syntax::parse(&text);
         let model = model::lower(&parse);
-        WorkspaceFile { path: input.path, parse, model, invalid_utf8_at: input.invalid_utf8_at }
+        let line_index = LineIndex::new(parse.text());
+        WorkspaceFile { path: input.path, parse, model, line_index, invalid_utf8_at: input.invalid_utf8_at }
+    }
+
+    /// The one-based line number of a byte offset, for messages.
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.line_index.line_of(offset) + 1
     }
 
     pub fn text(&self) -> &str {

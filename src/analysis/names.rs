@@ -106,7 +106,7 @@ fn duplicate(
     first_range: std::ops::Range<usize>,
 ) -> Diagnostic {
     let first_path = &ws.file(first_file).path;
-    let line = ws.file(first_file).text()[..first_range.start.min(ws.file(first_file).text().len())].matches('\n').count() + 1;
+    let line = ws.file(first_file).line_number(first_range.start);
     Diagnostic::new(
         Code::Dimap0004,
         file,

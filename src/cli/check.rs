@@ -14,7 +14,7 @@ use super::workspace::{find_root, load_workspace, relative, LoadedWorkspace};
 use super::{CheckArgs, Format};
 use crate::analysis::{self, Code, FileId, Severity};
 use crate::ide::fixes::{apply, TextReplacement};
-use crate::text::{LineCol, LineIndex, PositionEncoding};
+use crate::text::{LineCol, PositionEncoding};
 
 #[derive(Serialize)]
 struct JsonReport {
@@ -106,8 +106,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let errors = located.iter().filter(|l| l.severity == Severity::Error).count();
     let warnings = located.iter().filter(|l| l.severity == Severity::Warning).count();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Standard output is line-buffered; a large report is written in blocks.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
             let report = JsonReport {
@@ -120,15 +120,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Text => print_text(&mut out, &located, files, errors, warnings)?,
     }
+    out.flush()?;
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Checks a workspace and turns byte ranges into 0-based UTF-16 ranges.
 fn locate(loaded: &LoadedWorkspace) -> Vec<Located> {
     let ws = &loaded.workspace;
-    let indexes: Vec<LineIndex> = ws.files.iter().map(|f| LineIndex::new(f.text())).collect();
     let range = |file: FileId, bytes: &std::ops::Range<usize>| {
-        let (text, index) = (ws.file(file).text(), &indexes[file.0 as usize]);
+        let (text, index) = (ws.file(file).text(), &ws.file(file).line_index);
         let start = index.line_col(text, bytes.start, PositionEncoding::Utf16);
         let end = index.line_col(text, bytes.end, PositionEncoding::Utf16);
         json_range(start, end)

@@ -61,6 +61,7 @@ impl<'w> Line<'w> {
 /// What the rules of one map share.
 pub struct MapCtx<'w> {
     pub file: FileId,
+    pub source: &'w super::WorkspaceFile,
     pub text: &'w str,
     pub map: &'w MapDecl,
     pub set: &'w SetInfo<'w>,
@@ -88,7 +89,7 @@ impl<'w> MapCtx<'w> {
 
     /// The one-based line number of an offset, for messages.
     pub fn line_number(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.source.line_number(offset)
     }
 
     /// "line 9 (CUSTOMERACCOUNT = accountnumber)".
@@ -129,7 +130,7 @@ pub fn check_map(ws: &Workspace, names: &Names<'_>, project: ProjectRef<'_>, map
         return out;
     };
     let lines = resolve_lines(file, map, &allowed, left, right, &mut out);
-    let mut ctx = MapCtx { file, text, map, set, left, right, lines, out };
+    let mut ctx = MapCtx { file, source: ws.file(file), text, map, set, left, right, lines, out };
     map_level::check(&mut ctx);
     keys::check(&mut ctx);
     fields::check(&mut ctx);

@@ -14,7 +14,7 @@ pub struct TextReplacement {
 /// many were applied; a replacement overlapping an earlier-accepted one, or
 /// out of bounds, is skipped.
 pub fn apply(text: &str, mut edits: Vec<TextReplacement>) -> (String, usize) {
-    edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut accepted: Vec<TextReplacement> = Vec::new();
     for edit in edits {
         let in_bounds = edit.range.start <= edit.range.end

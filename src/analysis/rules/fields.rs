@@ -134,13 +134,7 @@ fn value_map_fix(ctx: &MapCtx<'_>, line: &Line<'_>) -> Fix {
         }
     };
     let (l, r) = (members(left.last()), members(right.last()));
-    let render = |name: &str| {
-        if super::values::is_identifier(name) || name == "true" || name == "false" {
-            name.to_string()
-        } else {
-            format!("\"{name}\"")
-        }
-    };
+    let render = super::values::member_literal;
     let truthy = |n: &str| matches!(n.to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1");
     let mut pairs = Vec::new();
     for ln in &l {
@@ -212,7 +206,7 @@ fn check_value_map(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                         let suggestions: Vec<&str> =
                             crate::analysis::suggest::closest(&value.display().replace('"', ""), path.last().members().map(|(n, _)| n));
                         out.push(ctx.diag(Code::Dimap0006, value.range.clone(), why).with_fixes(
-                            suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), ctx.file, value.range.clone(), super::values::is_identifier(s).then(|| s.to_string()).unwrap_or_else(|| format!("\"{s}\"")))),
+                            suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), ctx.file, value.range.clone(), super::values::member_literal(s))),
                         ));
                         continue;
                     }

@@ -119,15 +119,23 @@ pub fn typed_default(field: &CachedField) -> String {
         FieldType::String | FieldType::Memo | FieldType::Lookup => "\"\"".into(),
         FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Money | FieldType::Double => "0".into(),
         FieldType::Boolean => "false".into(),
-        FieldType::Enum | FieldType::Choice | FieldType::Multichoice => match field.members().next() {
-            Some((name, _)) if is_identifier(name) => name.to_string(),
-            Some((name, _)) => format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\"")),
-            None => "0".into(),
-        },
+        FieldType::Enum | FieldType::Choice | FieldType::Multichoice => {
+            field.members().next().map_or_else(|| "0".into(), |(name, _)| member_literal(name))
+        }
         FieldType::Date => format!("\"{}\"", today()),
         FieldType::Datetime => format!("\"{}T00:00:00Z\"", today()),
         FieldType::Guid => "\"00000000-0000-0000-0000-000000000000\"".into(),
         FieldType::Image | FieldType::File => "null".into(),
+    }
+}
+
+/// A member name as a literal: bare when it is an identifier (or a
+/// boolean), quoted otherwise (choice labels may hold spaces).
+pub fn member_literal(name: &str) -> String {
+    if is_identifier(name) {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 

@@ -22,7 +22,11 @@ fn workspace(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let schemas = dir.path().join(".dimap/schemas");
     std::fs::create_dir_all(&schemas).unwrap();
     for name in ["contoso-prod.json", "contoso-sales.json"] {
-        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name), schemas.join(name)).unwrap();
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name),
+            schemas.join(name),
+        )
+        .unwrap();
     }
     std::fs::write(dir.path().join("connections.dimap"), CONNECTIONS).unwrap();
     for (name, bytes) in files {
@@ -34,9 +38,9 @@ fn workspace(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
 }
-
 
 #[test]
 fn json_ranges_are_utf16_and_paths_relative() {
@@ -86,7 +90,9 @@ fn fix_applies_unambiguous_fixes() {
 
 #[test]
 fn bad_inputs_give_findings_not_panics() {
-    let mut big = String::from("project \"Big\" dual_write contoso {\n  map currencies fo.Currencies = dv.transactioncurrency {\n");
+    let mut big = String::from(
+        "project \"Big\" dual_write contoso {\n  map currencies fo.Currencies = dv.transactioncurrency {\n",
+    );
     while big.len() < 5 * 1024 * 1024 {
         big.push_str("    NAME = currencyname   # a long map of repeated lines\n");
     }
@@ -116,7 +122,8 @@ fn bad_inputs_give_findings_not_panics() {
     assert!(found.iter().all(|(path, _)| path != "empty.dimap"), "{found:?}");
     // The 5 MB map maps one field many times: DIPV1029 on every later line.
     assert!(found.iter().filter(|(p, c)| p == "big.dimap" && c == "DIPV1029").count() > 50_000);
-    let broken = report["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == ".dimap/schemas/broken.json").unwrap();
+    let broken =
+        report["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == ".dimap/schemas/broken.json").unwrap();
     // serde_json's position: the column after it read the first bad byte.
     assert_eq!(broken["range"]["start"], serde_json::json!({ "line": 1, "character": 22 }));
 }

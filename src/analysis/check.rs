@@ -27,22 +27,32 @@ pub fn check(ws: &Workspace) -> Vec<Diagnostic> {
                     Code::Dipv1006,
                     FileId(0),
                     0..0,
-                    format!("checking the workspace's names failed inside dimap: {}; please report this", panic_message(&*payload)),
+                    format!(
+                        "checking the workspace's names failed inside dimap: {}; please report this",
+                        panic_message(&*payload)
+                    ),
                 ));
             }
             return finish(out);
         }
     };
     out.extend(found);
-    let jobs: Vec<(ProjectRef<'_>, &MapDecl)> = names.projects.iter().flat_map(|p| p.decl.maps.iter().map(move |m| (*p, m))).collect();
-    let per_map: Vec<Vec<Diagnostic>> = jobs.par_iter().map(|(project, map)| check_map_isolated(ws, &names, *project, map)).collect();
+    let jobs: Vec<(ProjectRef<'_>, &MapDecl)> =
+        names.projects.iter().flat_map(|p| p.decl.maps.iter().map(move |m| (*p, m))).collect();
+    let per_map: Vec<Vec<Diagnostic>> =
+        jobs.par_iter().map(|(project, map)| check_map_isolated(ws, &names, *project, map)).collect();
     out.extend(per_map.into_iter().flatten());
     finish(out)
 }
 
 fn finish(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
     out.sort_by(|a, b| {
-        (a.location.file, a.location.range.start, a.code, a.location.range.end).cmp(&(b.location.file, b.location.range.start, b.code, b.location.range.end))
+        (a.location.file, a.location.range.start, a.code, a.location.range.end).cmp(&(
+            b.location.file,
+            b.location.range.start,
+            b.code,
+            b.location.range.end,
+        ))
     });
     out
 }
@@ -52,7 +62,12 @@ fn syntax_findings(ws: &Workspace) -> Vec<Diagnostic> {
     for (index, file) in ws.files.iter().enumerate() {
         let id = FileId(index as u32);
         if let Some(at) = file.invalid_utf8_at {
-            out.push(Diagnostic::new(Code::Dimap0001, id, 0..0, format!("the file is not UTF-8 text (byte {at} is not valid UTF-8); it was not checked")));
+            out.push(Diagnostic::new(
+                Code::Dimap0001,
+                id,
+                0..0,
+                format!("the file is not UTF-8 text (byte {at} is not valid UTF-8); it was not checked"),
+            ));
             continue;
         }
         for error in file.parse.errors() {

@@ -402,9 +402,9 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
         let r = r?;
         Some(EntityRefDecl { alias: Name::ident(r.alias()?), entity: Name::ident(r.entity()?) })
     };
-    let direction = map.direction().and_then(|d| {
-        Some(DirectionDecl { direction: Direction::from_symbol(d.symbol())?, range: d.range() })
-    });
+    let direction = map
+        .direction()
+        .and_then(|d| Some(DirectionDecl { direction: Direction::from_symbol(d.symbol())?, range: d.range() }));
     let mut decl = MapDecl {
         name,
         header: map.header_range(),
@@ -445,7 +445,8 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
         }
     }
     let header_line_start = text[..decl.header.start].rfind('\n').map_or(0, |i| i + 1);
-    let header_indent: String = text[header_line_start..decl.header.start].chars().take_while(|c| c.is_whitespace()).collect();
+    let header_indent: String =
+        text[header_line_start..decl.header.start].chars().take_while(|c| c.is_whitespace()).collect();
     decl.indent = format!("{header_indent}  ");
     // New lines go just before the line holding the closing brace.
     let close = map.range().end.saturating_sub(1);

@@ -64,14 +64,28 @@ pub fn resolve<'w>(ws: &'w Workspace, out: &mut Vec<Diagnostic>) -> Names<'w> {
         for set in &file.model.connection_sets {
             let info = set_info(ws, file_id, set, out);
             if let Some(first) = sets.get(set.name.text.as_str()) {
-                out.push(duplicate(ws, file_id, &set.name, format!("connection set `{}`", set.name.text), first.file, first.decl.name.range.clone()));
+                out.push(duplicate(
+                    ws,
+                    file_id,
+                    &set.name,
+                    format!("connection set `{}`", set.name.text),
+                    first.file,
+                    first.decl.name.range.clone(),
+                ));
             } else {
                 sets.insert(&set.name.text, info);
             }
         }
         for project in &file.model.projects {
             if let Some((first_file, first)) = project_names.get(project.name.text.as_str()) {
-                out.push(duplicate(ws, file_id, &project.name, format!("project \"{}\"", project.name.text), *first_file, first.clone()));
+                out.push(duplicate(
+                    ws,
+                    file_id,
+                    &project.name,
+                    format!("project \"{}\"", project.name.text),
+                    *first_file,
+                    first.clone(),
+                ));
             } else {
                 project_names.insert(&project.name.text, (file_id, project.name.range.clone()));
             }
@@ -88,9 +102,16 @@ pub fn resolve<'w>(ws: &'w Workspace, out: &mut Vec<Diagnostic>) -> Names<'w> {
                     Code::Dimap0002,
                     project.file,
                     set_name.range.clone(),
-                    format!("project \"{}\" names connection set `{}`, which no file of the workspace declares{}", project.decl.name.text, set_name.text, did_you_mean(&suggestions)),
+                    format!(
+                        "project \"{}\" names connection set `{}`, which no file of the workspace declares{}",
+                        project.decl.name.text,
+                        set_name.text,
+                        did_you_mean(&suggestions)
+                    ),
                 )
-                .with_fixes(suggestions.iter().map(|s| Fix::replace(format!("Use connection set `{s}`"), project.file, set_name.range.clone(), *s))),
+                .with_fixes(suggestions.iter().map(|s| {
+                    Fix::replace(format!("Use connection set `{s}`"), project.file, set_name.range.clone(), *s)
+                })),
             );
         }
     }
@@ -145,7 +166,12 @@ fn set_info<'w>(ws: &'w Workspace, file: FileId, set: &'w ConnectionSetDecl, out
 }
 
 /// The cache a connection reaches, or the finding that says why none.
-fn connection_schema<'w>(ws: &'w Workspace, file: FileId, connection: &'w ConnectionDecl, out: &mut Vec<Diagnostic>) -> Option<&'w CachedSchema> {
+fn connection_schema<'w>(
+    ws: &'w Workspace,
+    file: FileId,
+    connection: &'w ConnectionDecl,
+    out: &mut Vec<Diagnostic>,
+) -> Option<&'w CachedSchema> {
     let report = |message: String| Diagnostic::new(Code::Dipv1005, file, connection.range.clone(), message);
     let alias = &connection.alias.text;
     let Some(environment) = connection.environment.as_ref().filter(|e| !e.text.trim().is_empty()) else {
@@ -153,7 +179,8 @@ fn connection_schema<'w>(ws: &'w Workspace, file: FileId, connection: &'w Connec
         return None;
     };
     let Some(schema) = ws.schema(&environment.text) else {
-        let known: Vec<&str> = ws.schemas.iter().filter(|s| s.app == connection.app).map(|s| s.environment.as_str()).collect();
+        let known: Vec<&str> =
+            ws.schemas.iter().filter(|s| s.app == connection.app).map(|s| s.environment.as_str()).collect();
         let suggestions = closest(&environment.text, known.iter().copied());
         out.push(
             report(format!(
@@ -162,7 +189,9 @@ fn connection_schema<'w>(ws: &'w Workspace, file: FileId, connection: &'w Connec
                 if ws.schema_folder.is_empty() { "the schema folder" } else { &ws.schema_folder },
                 did_you_mean(&suggestions)
             ))
-            .with_fixes(suggestions.iter().map(|s| Fix::replace(format!("Use environment \"{s}\""), file, environment.range.clone(), format!("\"{s}\"")))),
+            .with_fixes(suggestions.iter().map(|s| {
+                Fix::replace(format!("Use environment \"{s}\""), file, environment.range.clone(), format!("\"{s}\""))
+            })),
         );
         return None;
     };
@@ -199,9 +228,18 @@ fn check_organizations(set: &SetInfo<'_>, out: &mut Vec<Diagnostic>) {
                         Code::Dipv1007,
                         set.file,
                         side.alias.range.clone(),
-                        format!("alias `{}` is not declared in connection set `{}`; declared: {}", side.alias.text, set.decl.name.text, aliases.join(", ")),
+                        format!(
+                            "alias `{}` is not declared in connection set `{}`; declared: {}",
+                            side.alias.text,
+                            set.decl.name.text,
+                            aliases.join(", ")
+                        ),
                     )
-                    .with_fixes(aliases.iter().map(|a| Fix::replace(format!("Use alias `{a}`"), set.file, side.alias.range.clone(), *a))),
+                    .with_fixes(
+                        aliases
+                            .iter()
+                            .map(|a| Fix::replace(format!("Use alias `{a}`"), set.file, side.alias.range.clone(), *a)),
+                    ),
                 );
                 continue;
             };
@@ -220,11 +258,17 @@ fn check_organizations(set: &SetInfo<'_>, out: &mut Vec<Diagnostic>) {
                         "{what} \"{}\" is not an organization of environment \"{}\" (it has {}){}",
                         side.name.text,
                         schema.environment,
-                        if schema.organizations.is_empty() { "none".to_string() } else { schema.organizations.join(", ") },
+                        if schema.organizations.is_empty() {
+                            "none".to_string()
+                        } else {
+                            schema.organizations.join(", ")
+                        },
                         did_you_mean(&suggestions)
                     ),
                 )
-                .with_fixes(suggestions.iter().map(|s| Fix::replace(format!("Use \"{s}\""), set.file, side.name.range.clone(), format!("\"{s}\"")))),
+                .with_fixes(suggestions.iter().map(|s| {
+                    Fix::replace(format!("Use \"{s}\""), set.file, side.name.range.clone(), format!("\"{s}\""))
+                })),
             );
         }
     }

@@ -78,7 +78,11 @@ pub struct PathError {
 }
 
 /// Resolves a path against an entity of a schema.
-pub fn resolve_path<'w>(schema: &'w CachedSchema, entity: &'w CachedEntity, path: &'w PathDecl) -> Result<ResolvedPath<'w>, PathError> {
+pub fn resolve_path<'w>(
+    schema: &'w CachedSchema,
+    entity: &'w CachedEntity,
+    path: &'w PathDecl,
+) -> Result<ResolvedPath<'w>, PathError> {
     let app = schema.app;
     let mut steps = Vec::with_capacity(path.segments.len());
     let mut key = Vec::with_capacity(path.segments.len());
@@ -89,7 +93,13 @@ pub fn resolve_path<'w>(schema: &'w CachedSchema, entity: &'w CachedEntity, path
             if previous.ty != FieldType::Lookup {
                 return Err(PathError {
                     segment: i - 1,
-                    message: format!("`{}` of {} is a {}, not a lookup, so `.{}` cannot follow it", previous.name, current.name, previous.ty.name(), segment.text),
+                    message: format!(
+                        "`{}` of {} is a {}, not a lookup, so `.{}` cannot follow it",
+                        previous.name,
+                        current.name,
+                        previous.ty.name(),
+                        segment.text
+                    ),
                     suggestions: Vec::new(),
                 });
             }
@@ -97,7 +107,10 @@ pub fn resolve_path<'w>(schema: &'w CachedSchema, entity: &'w CachedEntity, path
             let Some(related) = schema.entity(target) else {
                 return Err(PathError {
                     segment: i - 1,
-                    message: format!("lookup `{}` points to {target}, which is not in the cache of \"{}\"", previous.name, schema.environment),
+                    message: format!(
+                        "lookup `{}` points to {target}, which is not in the cache of \"{}\"",
+                        previous.name, schema.environment
+                    ),
                     suggestions: Vec::new(),
                 });
             };

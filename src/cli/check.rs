@@ -146,7 +146,11 @@ fn locate(loaded: &LoadedWorkspace) -> Vec<Located> {
                 related: d
                     .related
                     .iter()
-                    .map(|r| JsonRelated { path: path(r.location.file), range: range(r.location.file, &r.location.range), message: r.message.clone() })
+                    .map(|r| JsonRelated {
+                        path: path(r.location.file),
+                        range: range(r.location.file, &r.location.range),
+                        message: r.message.clone(),
+                    })
                     .collect(),
                 fixes: d
                     .fixes
@@ -156,7 +160,11 @@ fn locate(loaded: &LoadedWorkspace) -> Vec<Located> {
                         edits: f
                             .edits
                             .iter()
-                            .map(|e| JsonEdit { path: path(e.location.file), range: range(e.location.file, &e.location.range), new_text: e.new_text.clone() })
+                            .map(|e| JsonEdit {
+                                path: path(e.location.file),
+                                range: range(e.location.file, &e.location.range),
+                                new_text: e.new_text.clone(),
+                            })
                             .collect(),
                     })
                     .collect(),
@@ -189,7 +197,13 @@ fn json_range(start: LineCol, end: LineCol) -> JsonRange {
     }
 }
 
-fn print_text(out: &mut impl Write, located: &[Located], files: usize, errors: usize, warnings: usize) -> anyhow::Result<()> {
+fn print_text(
+    out: &mut impl Write,
+    located: &[Located],
+    files: usize,
+    errors: usize,
+    warnings: usize,
+) -> anyhow::Result<()> {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let paint = |code: &str, text: &str| if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
     for l in located {
@@ -199,10 +213,25 @@ fn print_text(out: &mut impl Write, located: &[Located], files: usize, errors: u
             Severity::Warning => paint("1;33", "warning"),
             other => paint("1;36", other.as_str()),
         };
-        writeln!(out, "{}:{}:{}: {severity} {} {}", d.path, d.range.start.line + 1, d.range.start.character + 1, paint("1", d.code), d.message)?;
+        writeln!(
+            out,
+            "{}:{}:{}: {severity} {} {}",
+            d.path,
+            d.range.start.line + 1,
+            d.range.start.character + 1,
+            paint("1", d.code),
+            d.message
+        )?;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    writeln!(out, "{}: {}, {} in {}", if errors > 0 { "failed" } else { "checked" }, plural(errors, "error"), plural(warnings, "warning"), plural(files, "file"))?;
+    writeln!(
+        out,
+        "{}: {}, {} in {}",
+        if errors > 0 { "failed" } else { "checked" },
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(files, "file")
+    )?;
     Ok(())
 }
 
@@ -212,7 +241,8 @@ fn print_text(out: &mut impl Write, located: &[Located], files: usize, errors: u
 fn apply_fixes(loaded: &LoadedWorkspace) -> anyhow::Result<usize> {
     let ws = &loaded.workspace;
     let diagnostics = analysis::check(ws);
-    let broken: Vec<FileId> = diagnostics.iter().filter(|d| d.code == Code::Dimap0001).map(|d| d.location.file).collect();
+    let broken: Vec<FileId> =
+        diagnostics.iter().filter(|d| d.code == Code::Dimap0001).map(|d| d.location.file).collect();
     let mut per_file: BTreeMap<FileId, Vec<TextReplacement>> = BTreeMap::new();
     for d in &diagnostics {
         let preferred: Vec<_> = d.fixes.iter().filter(|f| f.preferred).collect();
@@ -221,7 +251,10 @@ fn apply_fixes(loaded: &LoadedWorkspace) -> anyhow::Result<usize> {
             continue;
         }
         for edit in &fix.edits {
-            per_file.entry(edit.location.file).or_default().push(TextReplacement { range: edit.location.range.clone(), new_text: edit.new_text.clone() });
+            per_file
+                .entry(edit.location.file)
+                .or_default()
+                .push(TextReplacement { range: edit.location.range.clone(), new_text: edit.new_text.clone() });
         }
     }
     let mut changed = 0;

@@ -49,10 +49,8 @@ pub fn load_workspace(root: &Path) -> anyhow::Result<LoadedWorkspace> {
     }
     let (schemas, cache_problems) = schema::load_folder(&schema_path);
     let files = dimap_files(root);
-    let inputs: Vec<SourceInput> = files
-        .par_iter()
-        .map(|path| read_source(root, path))
-        .collect::<anyhow::Result<_>>()?;
+    let inputs: Vec<SourceInput> =
+        files.par_iter().map(|path| read_source(root, path)).collect::<anyhow::Result<_>>()?;
     let workspace = Workspace::new(inputs, schemas, schema_folder);
     Ok(LoadedWorkspace { root: root.to_path_buf(), workspace, cache_problems })
 }
@@ -70,7 +68,9 @@ fn read_config(root: &Path) -> anyhow::Result<Config> {
 fn dimap_files(root: &Path) -> Vec<PathBuf> {
     let skip = |entry: &walkdir::DirEntry| {
         let name = entry.file_name().to_string_lossy();
-        entry.depth() > 0 && entry.file_type().is_dir() && (name.starts_with('.') || name == "target" || name == "node_modules")
+        entry.depth() > 0
+            && entry.file_type().is_dir()
+            && (name.starts_with('.') || name == "target" || name == "node_modules")
     };
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -89,7 +89,9 @@ fn read_source(root: &Path, path: &Path) -> anyhow::Result<SourceInput> {
     let rel = relative(root, path);
     Ok(match String::from_utf8(bytes) {
         Ok(text) => SourceInput { path: rel, text, invalid_utf8_at: None },
-        Err(err) => SourceInput { path: rel, text: String::new(), invalid_utf8_at: Some(err.utf8_error().valid_up_to()) },
+        Err(err) => {
+            SourceInput { path: rel, text: String::new(), invalid_utf8_at: Some(err.utf8_error().valid_up_to()) }
+        }
     })
 }
 

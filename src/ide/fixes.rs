@@ -21,7 +21,10 @@ pub fn apply(text: &str, mut edits: Vec<TextReplacement>) -> (String, usize) {
             && edit.range.end <= text.len()
             && text.is_char_boundary(edit.range.start)
             && text.is_char_boundary(edit.range.end);
-        let overlaps = accepted.last().is_some_and(|last| edit.range.start < last.range.end || (edit.range.start == last.range.start && edit.range.is_empty() && last.range.is_empty()));
+        let overlaps = accepted.last().is_some_and(|last| {
+            edit.range.start < last.range.end
+                || (edit.range.start == last.range.start && edit.range.is_empty() && last.range.is_empty())
+        });
         if in_bounds && !overlaps {
             accepted.push(edit);
         }

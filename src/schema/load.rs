@@ -85,7 +85,8 @@ fn line_col_of(prefix: &[u8]) -> (usize, usize) {
 /// `format` read on its own, so that a future format is reported as such
 /// rather than as a confusing field error.
 pub(super) fn parse_schema(text: &str, path: PathBuf) -> Result<CachedSchema, CacheProblem> {
-    let problem = |line: usize, column: usize, message: String| CacheProblem { path: path.clone(), line, column, message };
+    let problem =
+        |line: usize, column: usize, message: String| CacheProblem { path: path.clone(), line, column, message };
     let format_problem = |format: &serde_json::Value| {
         let (line, column) = find_key(text, "format");
         problem(line, column, format!("unknown cache format {format}; this dimap reads format {FORMAT}"))
@@ -99,7 +100,9 @@ pub(super) fn parse_schema(text: &str, path: PathBuf) -> Result<CachedSchema, Ca
                 format: Option<serde_json::Value>,
             }
             match serde_json::from_str::<Header>(text) {
-                Ok(Header { format: Some(format) }) if format.as_u64() != Some(FORMAT as u64) => Err(format_problem(&format)),
+                Ok(Header { format: Some(format) }) if format.as_u64() != Some(FORMAT as u64) => {
+                    Err(format_problem(&format))
+                }
                 Ok(Header { format: None }) => {
                     Err(problem(1, 1, format!("the cached schema has no \"format\" key; expected {FORMAT}")))
                 }

@@ -113,7 +113,10 @@ impl FieldType {
     }
 
     pub fn is_numeric(self) -> bool {
-        matches!(self, FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Money | FieldType::Double)
+        matches!(
+            self,
+            FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Money | FieldType::Double
+        )
     }
 
     /// Enums, choices and multi-select choices: fields with named members.
@@ -309,7 +312,9 @@ impl CachedSchema {
     /// True when `name` is one of the environment's organizations. Legal
     /// entities of finance and operations are matched without case.
     pub fn has_organization(&self, name: &str) -> bool {
-        self.organizations.iter().any(|o| if self.app.ignores_case() { o.eq_ignore_ascii_case(name) } else { o == name })
+        self.organizations
+            .iter()
+            .any(|o| if self.app.ignores_case() { o.eq_ignore_ascii_case(name) } else { o == name })
     }
 }
 

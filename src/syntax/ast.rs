@@ -143,9 +143,7 @@ pub enum Item<'a> {
 
 impl<'a> Item<'a> {
     fn cast(node: SyntaxNode<'a>) -> Option<Item<'a>> {
-        ConnectionSet::cast(node)
-            .map(Item::ConnectionSet)
-            .or_else(|| Project::cast(node).map(Item::Project))
+        ConnectionSet::cast(node).map(Item::ConnectionSet).or_else(|| Project::cast(node).map(Item::Project))
     }
 }
 

@@ -28,7 +28,12 @@ pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> 
         }
         if node.has_error() || node.kind() == "field_mapping" || node.child_count() > 0 {
             let children: Vec<_> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev().filter(|c| c.has_error() || c.kind() == "field_mapping" || c.child_count() > 0 || c.is_missing()));
+            stack.extend(
+                children
+                    .into_iter()
+                    .rev()
+                    .filter(|c| c.has_error() || c.kind() == "field_mapping" || c.child_count() > 0 || c.is_missing()),
+            );
         }
     }
     errors.sort_by_key(|e| (e.range.start, e.range.end));
@@ -54,10 +59,7 @@ fn error_node(node: tree_sitter::Node<'_>, text: &str) -> SyntaxError {
     };
     // A multi-line error is shown on its first line: that is where the
     // reader has to look, and it keeps later lines free of red.
-    let first_line_end = text
-        .get(range.clone())
-        .and_then(|s| s.find('\n'))
-        .map_or(range.end, |i| range.start + i);
+    let first_line_end = text.get(range.clone()).and_then(|s| s.find('\n')).map_or(range.end, |i| range.start + i);
     let trimmed_end = range.start + text.get(range.start..first_line_end).unwrap_or("").trim_end().len();
     SyntaxError { range: range.start..trimmed_end.max(range.start), message }
 }

@@ -6,11 +6,7 @@ use super::*;
 
 fn errors(text: &str) -> Vec<(String, String)> {
     let parse = parse(text);
-    parse
-        .errors()
-        .iter()
-        .map(|e| (text[e.range.clone()].to_string(), e.message.clone()))
-        .collect()
+    parse.errors().iter().map(|e| (text[e.range.clone()].to_string(), e.message.clone())).collect()
 }
 
 #[test]
@@ -59,7 +55,9 @@ fn crlf_and_comments_parse() {
 
 #[test]
 fn anything_parses_without_panicking() {
-    for text in ["", "\0\u{1}", "}}}}", "{{{{", "project", "map m a.b = c.d {", "'unterminated", "\u{FEFF}connection_set"] {
+    for text in
+        ["", "\0\u{1}", "}}}}", "{{{{", "project", "map m a.b = c.d {", "'unterminated", "\u{FEFF}connection_set"]
+    {
         let _ = parse(text).errors().len();
     }
 }

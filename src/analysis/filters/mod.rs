@@ -7,6 +7,7 @@
 //! to that text) or the first error comes out. Checking the named columns
 //! against a schema is the caller's job (`columns()` lists them).
 
+mod lex;
 pub mod odata;
 pub mod xpp;
 
@@ -92,17 +93,11 @@ const MAX_NESTING: usize = 256;
 
 /// The message for a filter that nests deeper than `MAX_NESTING`.
 fn too_deep(range: Range<usize>) -> FilterError {
-    error(
-        range,
-        format!("the filter nests more than {MAX_NESTING} levels deep"),
-    )
+    error(range, format!("the filter nests more than {MAX_NESTING} levels deep"))
 }
 
 fn error(range: Range<usize>, message: impl Into<String>) -> FilterError {
-    FilterError {
-        range,
-        message: message.into(),
-    }
+    FilterError { range, message: message.into() }
 }
 
 /// The error for a filter with nothing but whitespace in it.
@@ -153,9 +148,7 @@ fn check_date(year: u32, month: u32, day: u32) -> Result<(), String> {
     }
     let last = days_in_month(year, month);
     if !(1..=last).contains(&day) {
-        return Err(format!(
-            "day {day} is not between 1 and {last} in that month"
-        ));
+        return Err(format!("day {day} is not between 1 and {last} in that month"));
     }
     Ok(())
 }

@@ -10,9 +10,10 @@
 
 use std::ops::Range;
 
+use super::lex::{Parsed, TokenKind as _};
 use super::{
-    check_date, empty_filter, error, is_blank, is_ident_continue, quote, shorten, too_deep,
-    unexpected_character, ColumnRef, FilterError, Literal, Operand, Scanner, MAX_NESTING,
+    check_date, empty_filter, error, is_blank, is_ident_continue, lex, quote, shorten, unexpected_character, ColumnRef,
+    FilterError, Literal, Operand, Scanner,
 };
 
 /// A comparison operator of OData.
@@ -83,28 +84,13 @@ impl StringFunction {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// `left op right`, e.g. `isocurrencycode eq 'USD'`.
-    Compare {
-        left: Operand,
-        op: CompareOp,
-        op_range: Range<usize>,
-        right: Operand,
-        range: Range<usize>,
-    },
+    Compare { left: Operand, op: CompareOp, op_range: Range<usize>, right: Operand, range: Range<usize> },
     /// Two or more conditions joined by `and`, in text order.
-    And {
-        operands: Vec<Expr>,
-        range: Range<usize>,
-    },
+    And { operands: Vec<Expr>, range: Range<usize> },
     /// Two or more conditions joined by `or`, in text order.
-    Or {
-        operands: Vec<Expr>,
-        range: Range<usize>,
-    },
+    Or { operands: Vec<Expr>, range: Range<usize> },
     /// `not operand`.
-    Not {
-        operand: Box<Expr>,
-        range: Range<usize>,
-    },
+    Not { operand: Box<Expr>, range: Range<usize> },
     /// `startswith(column, 'argument')` or `endswith(column, 'argument')`.
     Call {
         function: StringFunction,
@@ -167,7 +153,7 @@ pub fn parse(text: &str) -> Result<Expr, FilterError> {
     if is_blank(text) {
         return Err(empty_filter(text));
     }
-    let mut parser = Parser::new(text);
+    let mut parser = Parser::new(text, lex_token);
     let expr = parser.or_expr()?;
     parser.finish()?;
     Ok(expr)
@@ -193,36 +179,30 @@ enum TokenKind {
     Invalid(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-struct Token {
-    kind: TokenKind,
-    range: Range<usize>,
-}
+type Token = lex::Token<TokenKind>;
 
-/// Splits the whole filter into tokens. The last token is always `End` or
-/// `Invalid`, so the parser never runs off the end of the list.
-fn tokenize(text: &str) -> Vec<Token> {
-    let mut scanner = Scanner::new(text);
-    let mut tokens = Vec::new();
-    loop {
-        scanner.skip_whitespace();
-        let start = scanner.pos;
-        let Some(c) = scanner.peek() else {
-            tokens.push(Token {
-                kind: TokenKind::End,
-                range: start..start,
-            });
-            return tokens;
-        };
-        let kind = lex_token(&mut scanner, c);
-        let stop = matches!(kind, TokenKind::Invalid(_));
-        tokens.push(Token {
-            kind,
-            range: start..scanner.pos,
-        });
-        if stop {
-            return tokens;
+impl lex::TokenKind for TokenKind {
+    fn end() -> Self {
+        TokenKind::End
+    }
+
+    fn is_end(&self) -> bool {
+        matches!(self, TokenKind::End)
+    }
+
+    fn invalid_message(&self) -> Option<&str> {
+        match self {
+            TokenKind::Invalid(message) => Some(message),
+            _ => None,
         }
+    }
+
+    fn literal(literal: Literal) -> Self {
+        TokenKind::Literal(literal)
+    }
+
+    fn invalid(message: String) -> Self {
+        TokenKind::Invalid(message)
     }
 }
 
@@ -252,20 +232,7 @@ fn lex_token(scanner: &mut Scanner, c: char) -> TokenKind {
 
 /// Lexes a string in single quotes, where `''` stands for one quote.
 fn lex_string(scanner: &mut Scanner) -> TokenKind {
-    scanner.bump();
-    let mut value = String::new();
-    loop {
-        match scanner.bump() {
-            None => {
-                return TokenKind::Invalid(
-                    "this string is never closed: a closing `'` is missing".into(),
-                )
-            }
-            Some('\'') if scanner.eat('\'') => value.push('\''),
-            Some('\'') => return TokenKind::Literal(Literal::String(value)),
-            Some(c) => value.push(c),
-        }
-    }
+    lex::lex_string(scanner, '\'', '\'')
 }
 
 /// Lexes a token that starts with a letter, digit or `_`: a GUID, a date,
@@ -294,9 +261,7 @@ fn guid_prefix(rest: &str) -> Option<&str> {
             8 | 13 | 18 | 23 => *b == b'-',
             _ => b.is_ascii_hexdigit(),
         });
-    let ends_there = bytes
-        .get(LEN)
-        .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'));
+    let ends_there = bytes.get(LEN).is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'));
     // All 36 bytes are ASCII, so `LEN` is a character boundary.
     (shape_ok && ends_there).then(|| &rest[..LEN])
 }
@@ -309,12 +274,8 @@ fn starts_like_date(rest: &str) -> bool {
 }
 
 fn lex_date(scanner: &mut Scanner) -> TokenKind {
-    let word = scanner
-        .eat_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+' | '_'));
-    match parse_iso(word) {
-        Ok(literal) => TokenKind::Literal(literal),
-        Err(message) => TokenKind::Invalid(message),
-    }
+    let word = scanner.eat_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+' | '_'));
+    TokenKind::literal_or_invalid(parse_iso(word))
 }
 
 /// Reads `yyyy-mm-dd` or `yyyy-mm-ddThh:mm[:ss[.fff]][Z|±hh:mm]` and checks
@@ -325,24 +286,13 @@ fn parse_iso(word: &str) -> Result<Literal, String> {
         None => (word, None),
     };
     let Some((year, month, day)) = split_ymd(date) else {
-        return Err(format!(
-            "{} is not an ISO date such as `2021-06-23` or `2021-06-23T10:00:00Z`",
-            quote(word)
-        ));
+        return Err(format!("{} is not an ISO date such as `2021-06-23` or `2021-06-23T10:00:00Z`", quote(word)));
     };
-    check_date(year, month, day)
-        .map_err(|why| format!("{} is not a valid date: {why}", quote(word)))?;
+    check_date(year, month, day).map_err(|why| format!("{} is not a valid date: {why}", quote(word)))?;
     match time {
-        None => Ok(Literal::Date {
-            year: year as u16,
-            month: month as u8,
-            day: day as u8,
-        }),
+        None => Ok(Literal::Date { year: year as u16, month: month as u8, day: day as u8 }),
         Some(time) if is_iso_time(time) => Ok(Literal::DateTime(word.to_string())),
-        Some(_) => Err(format!(
-            "{} is not a valid ISO date and time such as `2021-06-23T10:00:00Z`",
-            quote(word)
-        )),
+        Some(_) => Err(format!("{} is not a valid ISO date and time such as `2021-06-23T10:00:00Z`", quote(word))),
     }
 }
 
@@ -392,36 +342,14 @@ fn is_seconds(seconds: &str) -> bool {
 
 fn is_offset(offset: &str) -> bool {
     match offset.split_once(':') {
-        Some((h, m)) => {
-            fixed_digits(h, 2).is_some_and(|h| h < 24) && fixed_digits(m, 2).is_some_and(|m| m < 60)
-        }
+        Some((h, m)) => fixed_digits(h, 2).is_some_and(|h| h < 24) && fixed_digits(m, 2).is_some_and(|m| m < 60),
         None => false,
     }
 }
 
-/// Lexes `-?[0-9]+(\.[0-9]+)?`. Letters glued to the number make the whole
-/// word invalid rather than a number followed by a name.
+/// Lexes a number, or a number with letters glued to it, which is invalid.
 fn lex_number(scanner: &mut Scanner) -> TokenKind {
-    let start = scanner.pos;
-    scanner.eat('-');
-    scanner.eat_while(|c| c.is_ascii_digit());
-    if scanner.peek() == Some('.') && scanner.peek_second().is_some_and(|c| c.is_ascii_digit()) {
-        scanner.bump();
-        scanner.eat_while(|c| c.is_ascii_digit());
-    }
-    let number = &scanner.text[start..scanner.pos];
-    if scanner.peek().is_some_and(is_ident_continue) {
-        scanner.eat_while(is_ident_continue);
-        let word = &scanner.text[start..scanner.pos];
-        return TokenKind::Invalid(format!(
-            "{} is neither a number nor a column name",
-            quote(word)
-        ));
-    }
-    match number.parse() {
-        Ok(value) => TokenKind::Literal(Literal::Number(value)),
-        Err(_) => TokenKind::Invalid(format!("{} is not a number", quote(number))),
-    }
+    lex::lex_number(scanner, "column name")
 }
 
 /// Lexes a name, and any `/segment`s glued to it, which make it a path.
@@ -452,56 +380,21 @@ const LITERAL_WORDS: [&str; 3] = ["true", "false", "null"];
 /// slip.
 fn miscased_keyword(word: &str) -> Option<String> {
     let lower = word.to_ascii_lowercase();
-    let is_keyword =
-        OPERATOR_WORDS.contains(&lower.as_str()) || LITERAL_WORDS.contains(&lower.as_str());
+    let is_keyword = OPERATOR_WORDS.contains(&lower.as_str()) || LITERAL_WORDS.contains(&lower.as_str());
     (is_keyword && lower != word).then_some(lower)
 }
 
 fn nested_lookup(range: Range<usize>) -> FilterError {
-    error(
-        range,
-        "nested lookups (a/b) are not supported by dual-write filters",
-    )
+    error(range, "nested lookups (a/b) are not supported by dual-write filters")
 }
 
-struct Parser<'t> {
-    text: &'t str,
-    tokens: Vec<Token>,
-    pos: usize,
-    depth: usize,
-}
-
-type Parsed<T> = Result<T, FilterError>;
+type Parser<'t> = lex::Parser<'t, TokenKind>;
 
 impl<'t> Parser<'t> {
-    fn new(text: &'t str) -> Self {
-        Parser {
-            text,
-            tokens: tokenize(text),
-            pos: 0,
-            depth: 0,
-        }
-    }
-
     // --- token access -----------------------------------------------------
 
-    fn peek(&self) -> &Token {
-        &self.tokens[self.pos]
-    }
-
     fn next_is_lparen(&self) -> bool {
-        self.tokens
-            .get(self.pos + 1)
-            .is_some_and(|t| t.kind == TokenKind::LParen)
-    }
-
-    /// Moves to the next token, staying on the last one (`End` or `Invalid`).
-    fn advance(&mut self) -> Token {
-        let token = self.tokens[self.pos].clone();
-        if self.pos + 1 < self.tokens.len() {
-            self.pos += 1;
-        }
-        token
+        self.tokens.get(self.pos + 1).is_some_and(|t| t.kind == TokenKind::LParen)
     }
 
     fn slice(&self, token: &Token) -> &'t str {
@@ -518,47 +411,20 @@ impl<'t> Parser<'t> {
         self.word() == Some(word)
     }
 
-    /// Counts one more level of nesting at `token`, failing past the cap.
-    fn enter(&mut self, token: &Token) -> Parsed<()> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING {
-            return Err(too_deep(token.range.clone()));
-        }
-        Ok(())
-    }
-
     // --- errors -----------------------------------------------------------
 
     /// "expected X after `prev`, found Y" at the current token, or the
     /// lexer's own error if the current token is not a token at all.
     fn unexpected(&self, expected: &str) -> FilterError {
-        let token = self.peek();
-        if let TokenKind::Invalid(message) = &token.kind {
-            return error(token.range.clone(), message.clone());
-        }
-        let after = match self.pos.checked_sub(1) {
-            Some(i) => format!(" after {}", quote(self.slice(&self.tokens[i]))),
-            None => String::new(),
-        };
-        let found = match token.kind {
-            TokenKind::End => "the end of the filter".to_string(),
-            _ => quote(self.slice(token)),
-        };
         let hint = match self.word().and_then(miscased_keyword) {
             Some(lower) => format!("; OData keywords are lower case: write `{lower}`"),
             None => String::new(),
         };
-        error(
-            token.range.clone(),
-            format!("expected {expected}{after}, found {found}{hint}"),
-        )
+        self.unexpected_with_hint(expected, &hint)
     }
 
     fn miscased(&self, token: &Token, lower: &str) -> FilterError {
-        error(
-            token.range.clone(),
-            format!("OData keywords are lower case: write `{lower}`"),
-        )
+        error(token.range.clone(), format!("OData keywords are lower case: write `{lower}`"))
     }
 
     // --- grammar ----------------------------------------------------------
@@ -586,10 +452,7 @@ impl<'t> Parser<'t> {
             operands.push(self.and_expr()?);
         }
         let end = operands.last().map_or(start, |e| e.range().end);
-        Ok(Expr::Or {
-            operands,
-            range: start..end,
-        })
+        Ok(Expr::Or { operands, range: start..end })
     }
 
     /// `unary ('and' unary)*`
@@ -605,10 +468,7 @@ impl<'t> Parser<'t> {
             operands.push(self.unary()?);
         }
         let end = operands.last().map_or(start, |e| e.range().end);
-        Ok(Expr::And {
-            operands,
-            range: start..end,
-        })
+        Ok(Expr::And { operands, range: start..end })
     }
 
     /// `'not' unary | primary`
@@ -620,10 +480,7 @@ impl<'t> Parser<'t> {
         self.enter(&not)?;
         let operand = self.unary()?;
         self.depth -= 1;
-        Ok(Expr::Not {
-            range: not.range.start..operand.range().end,
-            operand: Box::new(operand),
-        })
+        Ok(Expr::Not { range: not.range.start..operand.range().end, operand: Box::new(operand) })
     }
 
     /// `'(' or_expr ')' | call | comparison`
@@ -631,9 +488,7 @@ impl<'t> Parser<'t> {
         match self.peek().kind {
             TokenKind::LParen => self.group(),
             TokenKind::Ident if self.next_is_lparen() => self.call(),
-            TokenKind::Ident if !self.word().is_some_and(|w| OPERATOR_WORDS.contains(&w)) => {
-                self.comparison()
-            }
+            TokenKind::Ident if !self.word().is_some_and(|w| OPERATOR_WORDS.contains(&w)) => self.comparison(),
             TokenKind::Literal(_) | TokenKind::Path => self.comparison(),
             _ => Err(self.unexpected("a condition")),
         }
@@ -692,10 +547,7 @@ impl<'t> Parser<'t> {
         }
         Err(error(
             name.range.clone(),
-            format!(
-                "{} is not supported by dual-write filters; use startswith or endswith",
-                shorten(text)
-            ),
+            format!("{} is not supported by dual-write filters; use startswith or endswith", shorten(text)),
         ))
     }
 
@@ -706,10 +558,9 @@ impl<'t> Parser<'t> {
         };
         match operand {
             Operand::Column(column) => Ok(column),
-            Operand::Literal { range, .. } => Err(error(
-                range.clone(),
-                format!("expected a column name, found {}", quote(&self.text[range])),
-            )),
+            Operand::Literal { range, .. } => {
+                Err(error(range.clone(), format!("expected a column name, found {}", quote(&self.text[range]))))
+            }
         }
     }
 
@@ -728,19 +579,11 @@ impl<'t> Parser<'t> {
     fn comparison(&mut self) -> Parsed<Expr> {
         let left = self.operand("a condition")?;
         let Some(op) = self.word().and_then(CompareOp::from_keyword) else {
-            return Err(
-                self.unexpected("a comparison operator (`eq`, `ne`, `gt`, `ge`, `lt` or `le`)")
-            );
+            return Err(self.unexpected("a comparison operator (`eq`, `ne`, `gt`, `ge`, `lt` or `le`)"));
         };
         let op_range = self.advance().range;
         let right = self.operand("a value")?;
-        Ok(Expr::Compare {
-            range: left.range().start..right.range().end,
-            left,
-            op,
-            op_range,
-            right,
-        })
+        Ok(Expr::Compare { range: left.range().start..right.range().end, left, op, op_range, right })
     }
 
     /// A column or a literal; `expected` names what the error should say
@@ -751,10 +594,7 @@ impl<'t> Parser<'t> {
             TokenKind::Path => Err(nested_lookup(token.range)),
             TokenKind::Literal(value) => {
                 self.advance();
-                Ok(Operand::Literal {
-                    value,
-                    range: token.range,
-                })
+                Ok(Operand::Literal { value, range: token.range })
             }
             TokenKind::Ident if self.next_is_lparen() => Err(match self.function(&token) {
                 Ok(_) => self.unexpected(expected),
@@ -776,10 +616,7 @@ impl<'t> Parser<'t> {
         };
         if let Some(value) = literal {
             self.advance();
-            return Ok(Operand::Literal {
-                value,
-                range: token.range.clone(),
-            });
+            return Ok(Operand::Literal { value, range: token.range.clone() });
         }
         if OPERATOR_WORDS.contains(&word) {
             return Err(self.unexpected(expected));
@@ -788,10 +625,7 @@ impl<'t> Parser<'t> {
             return Err(self.miscased(token, &lower));
         }
         self.advance();
-        Ok(Operand::Column(ColumnRef {
-            name: word.to_string(),
-            range: token.range.clone(),
-        }))
+        Ok(Operand::Column(ColumnRef { name: word.to_string(), range: token.range.clone() }))
     }
 }
 
@@ -800,10 +634,7 @@ mod tests {
     use super::*;
 
     fn column(name: &str, range: Range<usize>) -> ColumnRef {
-        ColumnRef {
-            name: name.to_string(),
-            range,
-        }
+        ColumnRef { name: name.to_string(), range }
     }
 
     fn parse_ok(text: &str) -> Expr {
@@ -821,19 +652,12 @@ mod tests {
     }
 
     fn names(text: &str) -> Vec<String> {
-        parse_ok(text)
-            .columns()
-            .into_iter()
-            .map(|c| c.name)
-            .collect()
+        parse_ok(text).columns().into_iter().map(|c| c.name).collect()
     }
 
     fn literal(text: &str) -> Literal {
         match parse_ok(&format!("x eq {text}")) {
-            Expr::Compare {
-                right: Operand::Literal { value, .. },
-                ..
-            } => value,
+            Expr::Compare { right: Operand::Literal { value, .. }, .. } => value,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -841,9 +665,7 @@ mod tests {
     #[test]
     fn language_md_examples_parse() {
         parse_ok("customertypecode eq 3");
-        parse_ok(
-            "isocurrencycode eq 'USD' or (isocurrencycode eq 'EUR' and not (currencyname eq null))",
-        );
+        parse_ok("isocurrencycode eq 'USD' or (isocurrencycode eq 'EUR' and not (currencyname eq null))");
         parse_ok("msdyn_groupid eq '10'");
         parse_ok("currencycode eq 'USD'");
         parse_ok("startswith(name, 'Con')");
@@ -858,10 +680,7 @@ mod tests {
                 left: Operand::Column(column("customertypecode", 0..16)),
                 op: CompareOp::Eq,
                 op_range: 17..19,
-                right: Operand::Literal {
-                    value: Literal::Number(3.0),
-                    range: 20..21
-                },
+                right: Operand::Literal { value: Literal::Number(3.0), range: 20..21 },
                 range: 0..21,
             }
         );
@@ -869,55 +688,30 @@ mod tests {
 
     #[test]
     fn precedence_is_not_then_and_then_or() {
-        let text =
-            "isocurrencycode eq 'USD' or (isocurrencycode eq 'EUR' and not (currencyname eq null))";
-        let Expr::Or { operands, range } = parse_ok(text) else {
-            panic!("expected or")
-        };
+        let text = "isocurrencycode eq 'USD' or (isocurrencycode eq 'EUR' and not (currencyname eq null))";
+        let Expr::Or { operands, range } = parse_ok(text) else { panic!("expected or") };
         assert_eq!(range, 0..text.len());
         assert_eq!(operands.len(), 2);
-        let Expr::And {
-            operands: inner,
-            range: and_range,
-        } = &operands[1]
-        else {
-            panic!("expected and")
-        };
-        assert_eq!(
-            *and_range,
-            28..text.len(),
-            "a parenthesized node includes its parentheses"
-        );
+        let Expr::And { operands: inner, range: and_range } = &operands[1] else { panic!("expected and") };
+        assert_eq!(*and_range, 28..text.len(), "a parenthesized node includes its parentheses");
         assert!(matches!(inner[1], Expr::Not { .. }));
 
-        let Expr::Or { operands, .. } = parse_ok("a eq 1 or b eq 2 and c eq 3 or d eq 4") else {
-            panic!()
-        };
+        let Expr::Or { operands, .. } = parse_ok("a eq 1 or b eq 2 and c eq 3 or d eq 4") else { panic!() };
         assert_eq!(operands.len(), 3);
         assert!(matches!(operands[1], Expr::And { ref operands, .. } if operands.len() == 2));
 
-        let Expr::And { operands, .. } = parse_ok("not a eq 1 and b eq 2") else {
-            panic!()
-        };
+        let Expr::And { operands, .. } = parse_ok("not a eq 1 and b eq 2") else { panic!() };
         assert!(matches!(operands[0], Expr::Not { ref range, .. } if *range == (0..10)));
     }
 
     #[test]
     fn columns_are_listed_in_text_order_with_ranges() {
-        let text =
-            "isocurrencycode eq 'USD' or (isocurrencycode eq 'EUR' and not (currencyname eq null))";
+        let text = "isocurrencycode eq 'USD' or (isocurrencycode eq 'EUR' and not (currencyname eq null))";
         assert_eq!(
             parse_ok(text).columns(),
-            vec![
-                column("isocurrencycode", 0..15),
-                column("isocurrencycode", 29..44),
-                column("currencyname", 63..75),
-            ]
+            vec![column("isocurrencycode", 0..15), column("isocurrencycode", 29..44), column("currencyname", 63..75),]
         );
-        assert_eq!(
-            names("'x' eq a and startswith(b, 'y') and c eq d"),
-            ["a", "b", "c", "d"]
-        );
+        assert_eq!(names("'x' eq a and startswith(b, 'y') and c eq d"), ["a", "b", "c", "d"]);
     }
 
     #[test]
@@ -957,22 +751,8 @@ mod tests {
             literal("ABCDEF12-1C3F-4E5A-9B6D-0A1B2C3D4E5F"),
             Literal::Guid("ABCDEF12-1C3F-4E5A-9B6D-0A1B2C3D4E5F".into())
         );
-        assert_eq!(
-            literal("2021-06-23"),
-            Literal::Date {
-                year: 2021,
-                month: 6,
-                day: 23
-            }
-        );
-        assert_eq!(
-            literal("2024-02-29"),
-            Literal::Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            }
-        );
+        assert_eq!(literal("2021-06-23"), Literal::Date { year: 2021, month: 6, day: 23 });
+        assert_eq!(literal("2024-02-29"), Literal::Date { year: 2024, month: 2, day: 29 });
         for datetime in [
             "2021-06-23T10:00:00Z",
             "2021-06-23T10:00Z",
@@ -987,17 +767,12 @@ mod tests {
 
     #[test]
     fn guid_and_date_ranges_cover_the_literal() {
-        let text = "_parentaccountid_value eq 8d4b2e7a-1c3f-4e5a-9b6d-0a1b2c3d4e5f and createdon gt 2021-06-23T10:00:00Z";
-        let Expr::And { operands, .. } = parse_ok(text) else {
-            panic!()
-        };
-        let Expr::Compare { right, .. } = &operands[0] else {
-            panic!()
-        };
+        let text =
+            "_parentaccountid_value eq 8d4b2e7a-1c3f-4e5a-9b6d-0a1b2c3d4e5f and createdon gt 2021-06-23T10:00:00Z";
+        let Expr::And { operands, .. } = parse_ok(text) else { panic!() };
+        let Expr::Compare { right, .. } = &operands[0] else { panic!() };
         assert_eq!(&text[right.range()], "8d4b2e7a-1c3f-4e5a-9b6d-0a1b2c3d4e5f");
-        let Expr::Compare { right, .. } = &operands[1] else {
-            panic!()
-        };
+        let Expr::Compare { right, .. } = &operands[1] else { panic!() };
         assert_eq!(&text[right.range()], "2021-06-23T10:00:00Z");
     }
 
@@ -1006,20 +781,14 @@ mod tests {
         let text = "isocurrencycode eq";
         let e = parse_err(text);
         assert_eq!(e.range, 18..18);
-        assert_eq!(
-            e.message,
-            "expected a value after `eq`, found the end of the filter"
-        );
+        assert_eq!(e.message, "expected a value after `eq`, found the end of the filter");
     }
 
     #[test]
     fn contains_is_refused_at_the_function_name() {
         let e = parse_err("contains(currencyname, 'dollar')");
         assert_eq!(e.range, 0..8);
-        assert_eq!(
-            e.message,
-            "contains is not supported by dual-write filters; use startswith or endswith"
-        );
+        assert_eq!(e.message, "contains is not supported by dual-write filters; use startswith or endswith");
         let e = parse_err("a eq 1 and substringof('x', name)");
         assert_eq!(e.range, 11..22);
         let e = parse_err("a eq tolower(b)");
@@ -1031,10 +800,7 @@ mod tests {
     fn nested_lookup_is_refused_over_the_whole_path() {
         let e = parse_err("transactioncurrencyid/isocurrencycode eq 1");
         assert_eq!(e.range, 0..37);
-        assert_eq!(
-            e.message,
-            "nested lookups (a/b) are not supported by dual-write filters"
-        );
+        assert_eq!(e.message, "nested lookups (a/b) are not supported by dual-write filters");
         assert_eq!(parse_err("a eq b/c/d").range, 5..10);
         assert_eq!(parse_err("startswith(a/b, 'x')").range, 11..14);
     }
@@ -1042,24 +808,15 @@ mod tests {
     #[test]
     fn unbalanced_parentheses() {
         let e = parse_err("(a eq 1");
-        assert_eq!(
-            (e.range, e.message.as_str()),
-            (0..1, "this `(` is never closed")
-        );
+        assert_eq!((e.range, e.message.as_str()), (0..1, "this `(` is never closed"));
         let e = parse_err("((a eq 1) and (b eq 2)");
         assert_eq!(e.range, 0..1);
         let e = parse_err("startswith(name, 'x'");
         assert_eq!(e.range, 10..11);
         let e = parse_err("a eq 1)");
-        assert_eq!(
-            (e.range, e.message.as_str()),
-            (6..7, "this `)` has no matching `(`")
-        );
+        assert_eq!((e.range, e.message.as_str()), (6..7, "this `)` has no matching `(`"));
         let e = parse_err("()");
-        assert_eq!(
-            (e.range, e.message.as_str()),
-            (1..2, "expected a condition after `(`, found `)`")
-        );
+        assert_eq!((e.range, e.message.as_str()), (1..2, "expected a condition after `(`, found `)`"));
     }
 
     #[test]
@@ -1094,11 +851,7 @@ mod tests {
         ];
         for (text, range, message) in cases {
             let e = parse_err(text);
-            assert_eq!(
-                (&e.range, e.message.as_str()),
-                (range, *message),
-                "for {text:?}"
-            );
+            assert_eq!((&e.range, e.message.as_str()), (range, *message), "for {text:?}");
         }
     }
 
@@ -1110,20 +863,10 @@ mod tests {
 
     #[test]
     fn non_ascii_input_gives_char_boundary_ranges() {
-        for text in [
-            "é eq 1",
-            "a eq 1 é",
-            "a eq 'é",
-            "nàme eq 'x'",
-            "a eq 'ü' and ∂",
-            "\u{0} eq 1",
-            "a eq 1 or 🦀",
-        ] {
+        for text in ["é eq 1", "a eq 1 é", "a eq 'é", "nàme eq 'x'", "a eq 'ü' and ∂", "\u{0} eq 1", "a eq 1 or 🦀"]
+        {
             let e = parse_err(text);
-            assert!(
-                text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end),
-                "{text:?}: {e:?}"
-            );
+            assert!(text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end), "{text:?}: {e:?}");
             assert!(e.range.start <= e.range.end && e.range.end <= text.len());
         }
         assert_eq!(literal("'naïve ✓'"), Literal::String("naïve ✓".into()));
@@ -1140,9 +883,7 @@ mod tests {
         let fine = format!("{}a eq 1{}", "(".repeat(200), ")".repeat(200));
         assert_eq!(parse_ok(&fine).range(), 0..fine.len());
         let long_chain = vec!["a eq 1"; 50_000].join(" and ");
-        assert!(
-            matches!(parse_ok(&long_chain), Expr::And { operands, .. } if operands.len() == 50_000)
-        );
+        assert!(matches!(parse_ok(&long_chain), Expr::And { operands, .. } if operands.len() == 50_000));
     }
 
     #[test]
@@ -1152,9 +893,7 @@ mod tests {
             let prefix = &text[..end];
             if let Err(e) = parse(prefix) {
                 assert!(e.range.end <= prefix.len());
-                assert!(
-                    prefix.is_char_boundary(e.range.start) && prefix.is_char_boundary(e.range.end)
-                );
+                assert!(prefix.is_char_boundary(e.range.start) && prefix.is_char_boundary(e.range.end));
             }
         }
     }

@@ -9,9 +9,10 @@
 
 use std::ops::Range;
 
+use super::lex::{Parsed, TokenKind as _};
 use super::{
-    check_date, empty_filter, error, is_blank, is_ident_continue, is_ident_start, quote, too_deep,
-    unexpected_character, ColumnRef, FilterError, Literal, Operand, Scanner, MAX_NESTING,
+    check_date, empty_filter, error, is_blank, is_ident_continue, is_ident_start, lex, quote, unexpected_character,
+    ColumnRef, FilterError, Literal, Operand, Scanner,
 };
 
 /// A comparison operator of X++ query ranges.
@@ -49,28 +50,13 @@ impl CompareOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// `left op right`, e.g. `CURRENCYCODE == "USD"` or `Name like "Con*"`.
-    Compare {
-        left: Operand,
-        op: CompareOp,
-        op_range: Range<usize>,
-        right: Operand,
-        range: Range<usize>,
-    },
+    Compare { left: Operand, op: CompareOp, op_range: Range<usize>, right: Operand, range: Range<usize> },
     /// Two or more parenthesized expressions joined by `&&`, in text order.
-    And {
-        operands: Vec<Expr>,
-        range: Range<usize>,
-    },
+    And { operands: Vec<Expr>, range: Range<usize> },
     /// Two or more parenthesized expressions joined by `||`, in text order.
-    Or {
-        operands: Vec<Expr>,
-        range: Range<usize>,
-    },
+    Or { operands: Vec<Expr>, range: Range<usize> },
     /// `!(operand)`.
-    Not {
-        operand: Box<Expr>,
-        range: Range<usize>,
-    },
+    Not { operand: Box<Expr>, range: Range<usize> },
 }
 
 impl Expr {
@@ -122,7 +108,7 @@ pub fn parse(text: &str) -> Result<Expr, FilterError> {
     if is_blank(text) {
         return Err(empty_filter(text));
     }
-    let mut parser = Parser::new(text);
+    let mut parser = Parser::new(text, lex_token);
     parser.start()?;
     let expr = parser.group()?;
     parser.finish()?;
@@ -164,36 +150,30 @@ enum TokenKind {
     Invalid(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-struct Token {
-    kind: TokenKind,
-    range: Range<usize>,
-}
+type Token = lex::Token<TokenKind>;
 
-/// Splits the whole filter into tokens. The last token is always `End` or
-/// `Invalid`, so the parser never runs off the end of the list.
-fn tokenize(text: &str) -> Vec<Token> {
-    let mut scanner = Scanner::new(text);
-    let mut tokens = Vec::new();
-    loop {
-        scanner.skip_whitespace();
-        let start = scanner.pos;
-        let Some(c) = scanner.peek() else {
-            tokens.push(Token {
-                kind: TokenKind::End,
-                range: start..start,
-            });
-            return tokens;
-        };
-        let kind = lex_token(&mut scanner, c);
-        let stop = matches!(kind, TokenKind::Invalid(_));
-        tokens.push(Token {
-            kind,
-            range: start..scanner.pos,
-        });
-        if stop {
-            return tokens;
+impl lex::TokenKind for TokenKind {
+    fn end() -> Self {
+        TokenKind::End
+    }
+
+    fn is_end(&self) -> bool {
+        matches!(self, TokenKind::End)
+    }
+
+    fn invalid_message(&self) -> Option<&str> {
+        match self {
+            TokenKind::Invalid(message) => Some(message),
+            _ => None,
         }
+    }
+
+    fn literal(literal: Literal) -> Self {
+        TokenKind::Literal(literal)
+    }
+
+    fn invalid(message: String) -> Self {
+        TokenKind::Invalid(message)
     }
 }
 
@@ -215,9 +195,7 @@ fn lex_token(scanner: &mut Scanner, c: char) -> TokenKind {
         c if is_ident_start(c) => lex_name_or_enum(scanner),
         '\'' => {
             scanner.bump();
-            TokenKind::Invalid(
-                "X++ range strings are written in double quotes, as in \"USD\"".into(),
-            )
+            TokenKind::Invalid("X++ range strings are written in double quotes, as in \"USD\"".into())
         }
         _ => {
             scanner.bump();
@@ -229,20 +207,7 @@ fn lex_token(scanner: &mut Scanner, c: char) -> TokenKind {
 /// Lexes a string in double quotes. Backslash is an ordinary character
 /// except in `\"`, which stands for a quote, as X++ ranges treat it.
 fn lex_string(scanner: &mut Scanner) -> TokenKind {
-    scanner.bump();
-    let mut value = String::new();
-    loop {
-        match scanner.bump() {
-            None => {
-                return TokenKind::Invalid(
-                    "this string is never closed: a closing `\"` is missing".into(),
-                )
-            }
-            Some('\\') if scanner.eat('"') => value.push('"'),
-            Some('"') => return TokenKind::Literal(Literal::String(value)),
-            Some(c) => value.push(c),
-        }
-    }
+    lex::lex_string(scanner, '"', '\\')
 }
 
 /// Lexes `==`, `=`, `!=`, `!`, `<`, `<=`, `>` and `>=`.
@@ -265,16 +230,10 @@ fn lex_operator(scanner: &mut Scanner, first: char) -> TokenKind {
 fn lex_junction(scanner: &mut Scanner, first: char) -> TokenKind {
     scanner.bump();
     if scanner.eat(first) {
-        let junction = if first == '&' {
-            Junction::And
-        } else {
-            Junction::Or
-        };
+        let junction = if first == '&' { Junction::And } else { Junction::Or };
         return TokenKind::Junction(junction);
     }
-    TokenKind::Invalid(format!(
-        "`{first}` is not an X++ operator; write `{first}{first}`"
-    ))
+    TokenKind::Invalid(format!("`{first}` is not an X++ operator; write `{first}{first}`"))
 }
 
 /// Lexes a token that starts with a digit: a date `dd\mm\yyyy` if a
@@ -294,17 +253,11 @@ fn lex_date(scanner: &mut Scanner) -> TokenKind {
         scanner.eat_while(is_ident_continue);
         return TokenKind::Invalid(invalid_date_shape(word));
     }
-    match parse_date(word) {
-        Ok(literal) => TokenKind::Literal(literal),
-        Err(message) => TokenKind::Invalid(message),
-    }
+    TokenKind::literal_or_invalid(parse_date(word))
 }
 
 fn invalid_date_shape(word: &str) -> String {
-    format!(
-        "{} is not a date written dd\\mm\\yyyy, such as `23\\06\\2021`",
-        quote(word)
-    )
+    format!("{} is not a date written dd\\mm\\yyyy, such as `23\\06\\2021`", quote(word))
 }
 
 /// Reads `dd\mm\yyyy` (day and month may have one digit) and checks that the
@@ -315,50 +268,18 @@ fn parse_date(word: &str) -> Result<Literal, String> {
     let (Some(day), Some(month), Some(year), None) = fields else {
         return Err(invalid_date_shape(word));
     };
-    let short = |part: &str| {
-        (1..=2)
-            .contains(&part.len())
-            .then(|| part.parse::<u32>().ok())
-            .flatten()
-    };
-    let year_number = (year.len() == 4)
-        .then(|| year.parse::<u32>().ok())
-        .flatten();
+    let short = |part: &str| (1..=2).contains(&part.len()).then(|| part.parse::<u32>().ok()).flatten();
+    let year_number = (year.len() == 4).then(|| year.parse::<u32>().ok()).flatten();
     let (Some(day), Some(month), Some(year)) = (short(day), short(month), year_number) else {
         return Err(invalid_date_shape(word));
     };
-    check_date(year, month, day)
-        .map_err(|why| format!("{} is not a valid date: {why}", quote(word)))?;
-    Ok(Literal::Date {
-        year: year as u16,
-        month: month as u8,
-        day: day as u8,
-    })
+    check_date(year, month, day).map_err(|why| format!("{} is not a valid date: {why}", quote(word)))?;
+    Ok(Literal::Date { year: year as u16, month: month as u8, day: day as u8 })
 }
 
-/// Lexes `-?[0-9]+(\.[0-9]+)?`. Letters glued to the number make the whole
-/// word invalid rather than a number followed by a name.
+/// Lexes a number, or a number with letters glued to it, which is invalid.
 fn lex_number(scanner: &mut Scanner) -> TokenKind {
-    let start = scanner.pos;
-    scanner.eat('-');
-    scanner.eat_while(|c| c.is_ascii_digit());
-    if scanner.peek() == Some('.') && scanner.peek_second().is_some_and(|c| c.is_ascii_digit()) {
-        scanner.bump();
-        scanner.eat_while(|c| c.is_ascii_digit());
-    }
-    let number = &scanner.text[start..scanner.pos];
-    if scanner.peek().is_some_and(is_ident_continue) {
-        scanner.eat_while(is_ident_continue);
-        let word = &scanner.text[start..scanner.pos];
-        return TokenKind::Invalid(format!(
-            "{} is neither a number nor a field name",
-            quote(word)
-        ));
-    }
-    match number.parse() {
-        Ok(value) => TokenKind::Literal(Literal::Number(value)),
-        Err(_) => TokenKind::Invalid(format!("{} is not a number", quote(number))),
-    }
+    lex::lex_number(scanner, "field name")
 }
 
 /// Lexes a field name, or an enum value `EnumName::Member`.
@@ -372,51 +293,18 @@ fn lex_name_or_enum(scanner: &mut Scanner) -> TokenKind {
     if member.is_empty() || !member.starts_with(is_ident_start) {
         return TokenKind::Invalid(format!("expected an enum member after `{name}::`"));
     }
-    TokenKind::Literal(Literal::Enum {
-        enum_name: name.to_string(),
-        member: member.to_string(),
-    })
+    TokenKind::Literal(Literal::Enum { enum_name: name.to_string(), member: member.to_string() })
 }
 
 // ---------------------------------------------------------------------------
 // Parser
 
-struct Parser<'t> {
-    text: &'t str,
-    tokens: Vec<Token>,
-    pos: usize,
-    depth: usize,
-}
+type Parser<'t> = lex::Parser<'t, TokenKind>;
 
-type Parsed<T> = Result<T, FilterError>;
-
-const COMPARISON_OPERATORS: &str =
-    "a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=` or `like`)";
+const COMPARISON_OPERATORS: &str = "a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=` or `like`)";
 
 impl<'t> Parser<'t> {
-    fn new(text: &'t str) -> Self {
-        Parser {
-            text,
-            tokens: tokenize(text),
-            pos: 0,
-            depth: 0,
-        }
-    }
-
     // --- token access -----------------------------------------------------
-
-    fn peek(&self) -> &Token {
-        &self.tokens[self.pos]
-    }
-
-    /// Moves to the next token, staying on the last one (`End` or `Invalid`).
-    fn advance(&mut self) -> Token {
-        let token = self.tokens[self.pos].clone();
-        if self.pos + 1 < self.tokens.len() {
-            self.pos += 1;
-        }
-        token
-    }
 
     fn slice(&self, range: Range<usize>) -> &'t str {
         &self.text[range]
@@ -429,36 +317,12 @@ impl<'t> Parser<'t> {
         }
     }
 
-    /// Counts one more level of nesting at `token`, failing past the cap.
-    fn enter(&mut self, token: &Token) -> Parsed<()> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING {
-            return Err(too_deep(token.range.clone()));
-        }
-        Ok(())
-    }
-
     // --- errors -----------------------------------------------------------
 
     /// "expected X after `prev`, found Y" at the current token, or the
     /// lexer's own error if the current token is not a token at all.
     fn unexpected(&self, expected: &str) -> FilterError {
-        let token = self.peek();
-        if let TokenKind::Invalid(message) = &token.kind {
-            return error(token.range.clone(), message.clone());
-        }
-        let after = match self.pos.checked_sub(1) {
-            Some(i) => format!(" after {}", quote(self.slice(self.tokens[i].range.clone()))),
-            None => String::new(),
-        };
-        let found = match token.kind {
-            TokenKind::End => "the end of the filter".to_string(),
-            _ => quote(self.slice(token.range.clone())),
-        };
-        error(
-            token.range.clone(),
-            format!("expected {expected}{after}, found {found}"),
-        )
+        self.unexpected_with_hint(expected, "")
     }
 
     // --- grammar ----------------------------------------------------------
@@ -473,14 +337,8 @@ impl<'t> Parser<'t> {
             TokenKind::Invalid(_) => Err(self.unexpected("`(`")),
             _ => {
                 let start = token.range.start;
-                let end = self
-                    .text
-                    .trim_end_matches(|c: char| c.is_ascii_whitespace())
-                    .len();
-                Err(error(
-                    start..end,
-                    "the whole expression must be in parentheses, as in `(FIELD == value)`",
-                ))
+                let end = self.text.trim_end_matches(|c: char| c.is_ascii_whitespace()).len();
+                Err(error(start..end, "the whole expression must be in parentheses, as in `(FIELD == value)`"))
             }
         }
     }
@@ -558,20 +416,8 @@ impl<'t> Parser<'t> {
         }
         let end = operands.last().map_or(start, |e| e.range().end);
         Ok(match junction {
-            Junction::And => (
-                Expr::And {
-                    operands,
-                    range: start..end,
-                },
-                "`&&` or `)`",
-            ),
-            Junction::Or => (
-                Expr::Or {
-                    operands,
-                    range: start..end,
-                },
-                "`||` or `)`",
-            ),
+            Junction::And => (Expr::And { operands, range: start..end }, "`&&` or `)`"),
+            Junction::Or => (Expr::Or { operands, range: start..end }, "`||` or `)`"),
         })
     }
 
@@ -596,10 +442,7 @@ impl<'t> Parser<'t> {
         self.enter(&bang)?;
         let operand = self.operand_of("!")?;
         self.depth -= 1;
-        Ok(Expr::Not {
-            range: bang.range.start..operand.range().end,
-            operand: Box::new(operand),
-        })
+        Ok(Expr::Not { range: bang.range.start..operand.range().end, operand: Box::new(operand) })
     }
 
     /// The operand of `&&`, `||` or `!`, which must be a parenthesized
@@ -630,10 +473,8 @@ impl<'t> Parser<'t> {
 
     fn bare_operand(&self, operator: &str, range: Range<usize>) -> FilterError {
         let text = self.slice(range.clone());
-        let message = format!(
-            "each operand of `{operator}` must be in parentheses: write {}",
-            quote(&format!("({text})"))
-        );
+        let message =
+            format!("each operand of `{operator}` must be in parentheses: write {}", quote(&format!("({text})")));
         error(range, message)
     }
 
@@ -641,27 +482,15 @@ impl<'t> Parser<'t> {
     fn comparison(&mut self) -> Parsed<Expr> {
         let left = self.operand("a comparison or a parenthesized expression")?;
         let (op, op_range) = self.compare_op()?;
-        let right = if op == CompareOp::Like {
-            self.pattern()?
-        } else {
-            self.operand("a value")?
-        };
-        Ok(Expr::Compare {
-            range: left.range().start..right.range().end,
-            left,
-            op,
-            op_range,
-            right,
-        })
+        let right = if op == CompareOp::Like { self.pattern()? } else { self.operand("a value")? };
+        Ok(Expr::Compare { range: left.range().start..right.range().end, left, op, op_range, right })
     }
 
     fn compare_op(&mut self) -> Parsed<(CompareOp, Range<usize>)> {
         let token = self.peek();
         let op = match token.kind {
             TokenKind::Compare(op) => op,
-            TokenKind::Ident if self.slice(token.range.clone()).eq_ignore_ascii_case("like") => {
-                CompareOp::Like
-            }
+            TokenKind::Ident if self.slice(token.range.clone()).eq_ignore_ascii_case("like") => CompareOp::Like,
             _ => return Err(self.unexpected(COMPARISON_OPERATORS)),
         };
         Ok((op, self.advance().range))
@@ -673,10 +502,7 @@ impl<'t> Parser<'t> {
         match token.kind {
             TokenKind::Literal(value @ Literal::String(_)) => {
                 self.advance();
-                Ok(Operand::Literal {
-                    value,
-                    range: token.range,
-                })
+                Ok(Operand::Literal { value, range: token.range })
             }
             _ => Err(self.unexpected("a string pattern in double quotes")),
         }
@@ -690,17 +516,11 @@ impl<'t> Parser<'t> {
             TokenKind::Ident => {
                 self.advance();
                 let name = self.slice(token.range.clone()).to_string();
-                Ok(Operand::Column(ColumnRef {
-                    name,
-                    range: token.range,
-                }))
+                Ok(Operand::Column(ColumnRef { name, range: token.range }))
             }
             TokenKind::Literal(value) => {
                 self.advance();
-                Ok(Operand::Literal {
-                    value,
-                    range: token.range,
-                })
+                Ok(Operand::Literal { value, range: token.range })
             }
             _ => Err(self.unexpected(expected)),
         }
@@ -712,10 +532,7 @@ mod tests {
     use super::*;
 
     fn column(name: &str, range: Range<usize>) -> ColumnRef {
-        ColumnRef {
-            name: name.to_string(),
-            range,
-        }
+        ColumnRef { name: name.to_string(), range }
     }
 
     fn parse_ok(text: &str) -> Expr {
@@ -734,10 +551,7 @@ mod tests {
 
     fn right_literal(text: &str) -> Literal {
         match parse_ok(text) {
-            Expr::Compare {
-                right: Operand::Literal { value, .. },
-                ..
-            } => value,
+            Expr::Compare { right: Operand::Literal { value, .. }, .. } => value,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -766,10 +580,7 @@ mod tests {
                 left: Operand::Column(column("PartyType", 2..11)),
                 op: CompareOp::Eq,
                 op_range: 12..14,
-                right: Operand::Literal {
-                    value: Literal::String("Organization".into()),
-                    range: 15..29
-                },
+                right: Operand::Literal { value: Literal::String("Organization".into()), range: 15..29 },
                 range: 0..31,
             }
         );
@@ -777,26 +588,17 @@ mod tests {
 
     #[test]
     fn single_equals_means_double_equals() {
-        let Expr::Compare { op, op_range, .. } = parse_ok("(CURRENCYCODE = \"USD\")") else {
-            panic!()
-        };
+        let Expr::Compare { op, op_range, .. } = parse_ok("(CURRENCYCODE = \"USD\")") else { panic!() };
         assert_eq!((op, op_range), (CompareOp::Eq, 14..15));
     }
 
     #[test]
     fn chains_hold_any_number_of_operands() {
         let text = "((A == 1) || (B == 2) || (C == 3))";
-        let Expr::Or { operands, range } = parse_ok(text) else {
-            panic!("expected or")
-        };
+        let Expr::Or { operands, range } = parse_ok(text) else { panic!("expected or") };
         assert_eq!(range, 0..text.len());
-        assert_eq!(
-            operands.iter().map(Expr::range).collect::<Vec<_>>(),
-            [1..9, 13..21, 25..33]
-        );
-        let Expr::And { operands, .. } =
-            parse_ok("((A == 1) && (!(B == 2)) && ((C == 3) || (D == 4)))")
-        else {
+        assert_eq!(operands.iter().map(Expr::range).collect::<Vec<_>>(), [1..9, 13..21, 25..33]);
+        let Expr::And { operands, .. } = parse_ok("((A == 1) && (!(B == 2)) && ((C == 3) || (D == 4)))") else {
             panic!()
         };
         assert!(matches!(operands[1], Expr::Not { ref range, .. } if *range == (13..24)));
@@ -805,18 +607,13 @@ mod tests {
 
     #[test]
     fn negation_takes_a_parenthesized_operand() {
-        let Expr::Not { operand, range } = parse_ok("(!(A == 1))") else {
-            panic!()
-        };
+        let Expr::Not { operand, range } = parse_ok("(!(A == 1))") else { panic!() };
         assert_eq!(range, 0..11);
         assert_eq!(operand.range(), 2..10);
         let e = parse_err("((A == 1) && !(B == 2))");
         assert_eq!(
             (e.range, e.message.as_str()),
-            (
-                13..22,
-                "each operand of `&&` must be in parentheses: write `(!(B == 2))`"
-            )
+            (13..22, "each operand of `&&` must be in parentheses: write `(!(B == 2))`")
         );
         assert_eq!(parse_err("(!(A == 1) || (B == 2))").range, 1..10);
     }
@@ -833,57 +630,22 @@ mod tests {
                 column("Limit", 65..70),
             ]
         );
-        assert!(
-            parse_ok("(PartyType == DirPartyType::Organization)")
-                .columns()
-                .len()
-                == 1
-        );
+        assert!(parse_ok("(PartyType == DirPartyType::Organization)").columns().len() == 1);
     }
 
     #[test]
     fn literals_of_every_kind() {
         assert_eq!(right_literal("(A == \"x\")"), Literal::String("x".into()));
-        assert_eq!(
-            right_literal(r#"(A == "C:\temp\x")"#),
-            Literal::String("C:\\temp\\x".into())
-        );
-        assert_eq!(
-            right_literal(r#"(A == "say \"hi\"")"#),
-            Literal::String("say \"hi\"".into())
-        );
+        assert_eq!(right_literal(r#"(A == "C:\temp\x")"#), Literal::String("C:\\temp\\x".into()));
+        assert_eq!(right_literal(r#"(A == "say \"hi\"")"#), Literal::String("say \"hi\"".into()));
         assert_eq!(right_literal("(A == -3.25)"), Literal::Number(-3.25));
         assert_eq!(right_literal("(A == 42)"), Literal::Number(42.0));
-        assert_eq!(
-            right_literal("(TransDate > 23\\06\\2021)"),
-            Literal::Date {
-                year: 2021,
-                month: 6,
-                day: 23
-            }
-        );
-        assert_eq!(
-            right_literal("(TransDate > 1\\2\\2020)"),
-            Literal::Date {
-                year: 2020,
-                month: 2,
-                day: 1
-            }
-        );
-        assert_eq!(
-            right_literal("(D == 29\\02\\2024)"),
-            Literal::Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            }
-        );
+        assert_eq!(right_literal("(TransDate > 23\\06\\2021)"), Literal::Date { year: 2021, month: 6, day: 23 });
+        assert_eq!(right_literal("(TransDate > 1\\2\\2020)"), Literal::Date { year: 2020, month: 2, day: 1 });
+        assert_eq!(right_literal("(D == 29\\02\\2024)"), Literal::Date { year: 2024, month: 2, day: 29 });
         assert_eq!(
             right_literal("(PartyType == DirPartyType::Organization)"),
-            Literal::Enum {
-                enum_name: "DirPartyType".into(),
-                member: "Organization".into()
-            }
+            Literal::Enum { enum_name: "DirPartyType".into(), member: "Organization".into() }
         );
     }
 
@@ -901,24 +663,16 @@ mod tests {
             ("LIKE", CompareOp::Like),
         ] {
             let text = format!("(Name {symbol} \"Con*\")");
-            let Expr::Compare { op: parsed, .. } = parse_ok(&text) else {
-                panic!()
-            };
+            let Expr::Compare { op: parsed, .. } = parse_ok(&text) else { panic!() };
             assert_eq!(parsed, op, "{text}");
         }
-        assert_eq!(
-            right_literal("(Name like \"C?n*\")"),
-            Literal::String("C?n*".into())
-        );
+        assert_eq!(right_literal("(Name like \"C?n*\")"), Literal::String("C?n*".into()));
     }
 
     #[test]
     fn unclosed_parenthesis_points_at_it() {
         let e = parse_err("(CURRENCYCODE == \"USD\"");
-        assert_eq!(
-            (e.range, e.message.as_str()),
-            (0..1, "this `(` is never closed")
-        );
+        assert_eq!((e.range, e.message.as_str()), (0..1, "this `(` is never closed"));
         assert_eq!(parse_err("((A == 1) && (B == 2)").range, 0..1);
         assert_eq!(parse_err("((A == 1) && (B == 2").range, 13..14);
     }
@@ -928,26 +682,17 @@ mod tests {
         let e = parse_err("(A == 1 && B == 2)");
         assert_eq!(
             (e.range, e.message.as_str()),
-            (
-                1..7,
-                "each operand of `&&` must be in parentheses: write `(A == 1)`"
-            )
+            (1..7, "each operand of `&&` must be in parentheses: write `(A == 1)`")
         );
         let e = parse_err("((A == 1) || B == 2)");
         assert_eq!(
             (e.range, e.message.as_str()),
-            (
-                13..19,
-                "each operand of `||` must be in parentheses: write `(B == 2)`"
-            )
+            (13..19, "each operand of `||` must be in parentheses: write `(B == 2)`")
         );
         let e = parse_err("(!A == 1)");
         assert_eq!(
             (e.range, e.message.as_str()),
-            (
-                2..8,
-                "each operand of `!` must be in parentheses: write `(A == 1)`"
-            )
+            (2..8, "each operand of `!` must be in parentheses: write `(A == 1)`")
         );
         let e = parse_err("((A == 1) && B)");
         assert_eq!(
@@ -957,10 +702,7 @@ mod tests {
         let e = parse_err("(!!(A == 1))");
         assert_eq!(
             (e.range, e.message.as_str()),
-            (
-                2..11,
-                "each operand of `!` must be in parentheses: write `(!(A == 1))`"
-            )
+            (2..11, "each operand of `!` must be in parentheses: write `(!(A == 1))`")
         );
     }
 
@@ -969,7 +711,10 @@ mod tests {
         let e = parse_err("((A == 1) && (B == 2) || (C == 3))");
         assert_eq!(
             (e.range, e.message.as_str()),
-            (22..24, "`||` cannot follow `&&` at the same level: put the operands of one of them in their own parentheses")
+            (
+                22..24,
+                "`||` cannot follow `&&` at the same level: put the operands of one of them in their own parentheses"
+            )
         );
         parse_ok("(((A == 1) && (B == 2)) || (C == 3))");
     }
@@ -980,22 +725,14 @@ mod tests {
         let e = parse_err(text);
         assert_eq!(
             (e.range, e.message.as_str()),
-            (
-                0..text.len(),
-                "the whole expression must be in parentheses, as in `(FIELD == value)`"
-            )
+            (0..text.len(), "the whole expression must be in parentheses, as in `(FIELD == value)`")
         );
         assert_eq!(parse_err("  !(A == 1)  ").range, 2..11);
         let e = parse_err("(A == 1) && (B == 2)");
         assert_eq!(e.range, 9..11);
-        assert!(e
-            .message
-            .starts_with("the whole expression must be in one pair of parentheses"));
+        assert!(e.message.starts_with("the whole expression must be in one pair of parentheses"));
         let e = parse_err("(A == 1))");
-        assert_eq!(
-            (e.range, e.message.as_str()),
-            (8..9, "this `)` has no matching `(`")
-        );
+        assert_eq!((e.range, e.message.as_str()), (8..9, "this `)` has no matching `(`"));
     }
 
     #[test]
@@ -1009,7 +746,11 @@ mod tests {
     fn errors_say_what_was_expected_and_found() {
         let cases: &[(&str, Range<usize>, &str)] = &[
             ("()", 1..2, "expected a comparison or a parenthesized expression after `(`, found `)`"),
-            ("(A)", 2..3, "expected a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=` or `like`) after `A`, found `)`"),
+            (
+                "(A)",
+                2..3,
+                "expected a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=` or `like`) after `A`, found `)`",
+            ),
             ("(A ==)", 5..6, "expected a value after `==`, found `)`"),
             ("(A == 1 B)", 8..9, "expected `)` after `1`, found `B`"),
             ("((A == 1) B)", 10..11, "expected `&&`, `||` or `)` after `)`, found `B`"),
@@ -1019,9 +760,17 @@ mod tests {
             ("(A == \"x\\\")", 6..11, "this string is never closed: a closing `\"` is missing"),
             ("((A == 1) & (B == 2))", 10..11, "`&` is not an X++ operator; write `&&`"),
             ("(A == 1) (B == 2)", 9..10, "expected the end of the filter after `)`, found `(`"),
-            ("(D > 32\\01\\2021)", 5..15, "`32\\01\\2021` is not a valid date: day 32 is not between 1 and 31 in that month"),
+            (
+                "(D > 32\\01\\2021)",
+                5..15,
+                "`32\\01\\2021` is not a valid date: day 32 is not between 1 and 31 in that month",
+            ),
             ("(D > 01\\13\\2021)", 5..15, "`01\\13\\2021` is not a valid date: month 13 is not between 1 and 12"),
-            ("(D > 29\\02\\2021)", 5..15, "`29\\02\\2021` is not a valid date: day 29 is not between 1 and 28 in that month"),
+            (
+                "(D > 29\\02\\2021)",
+                5..15,
+                "`29\\02\\2021` is not a valid date: day 29 is not between 1 and 28 in that month",
+            ),
             ("(D > 23\\06\\21)", 5..13, "`23\\06\\21` is not a date written dd\\mm\\yyyy, such as `23\\06\\2021`"),
             ("(D > 23\\06)", 5..10, "`23\\06` is not a date written dd\\mm\\yyyy, such as `23\\06\\2021`"),
             ("(E == DirPartyType::)", 6..20, "expected an enum member after `DirPartyType::`"),
@@ -1030,36 +779,20 @@ mod tests {
         ];
         for (text, range, message) in cases {
             let e = parse_err(text);
-            assert_eq!(
-                (&e.range, e.message.as_str()),
-                (range, *message),
-                "for {text:?}"
-            );
+            assert_eq!((&e.range, e.message.as_str()), (range, *message), "for {text:?}");
         }
     }
 
     #[test]
     fn non_ascii_input_gives_char_boundary_ranges() {
-        for text in [
-            "é",
-            "(é == 1)",
-            "(A == \"é",
-            "(A == 1 && Ä == 2)",
-            "((A == 1) ∧ (B == 2))",
-            "(A == 1) 🦀",
-            "\u{0}",
-        ] {
+        for text in
+            ["é", "(é == 1)", "(A == \"é", "(A == 1 && Ä == 2)", "((A == 1) ∧ (B == 2))", "(A == 1) 🦀", "\u{0}"]
+        {
             let e = parse_err(text);
-            assert!(
-                text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end),
-                "{text:?}: {e:?}"
-            );
+            assert!(text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end), "{text:?}: {e:?}");
             assert!(e.range.start <= e.range.end && e.range.end <= text.len());
         }
-        assert_eq!(
-            right_literal("(Name == \"Ünïcödé ✓\")"),
-            Literal::String("Ünïcödé ✓".into())
-        );
+        assert_eq!(right_literal("(Name == \"Ünïcödé ✓\")"), Literal::String("Ünïcödé ✓".into()));
     }
 
     #[test]
@@ -1073,9 +806,7 @@ mod tests {
         let fine = format!("{}A == 1{}", "(".repeat(200), ")".repeat(200));
         assert_eq!(parse_ok(&fine).range(), 0..fine.len());
         let long_chain = format!("({})", vec!["(A == 1)"; 50_000].join(" || "));
-        assert!(
-            matches!(parse_ok(&long_chain), Expr::Or { operands, .. } if operands.len() == 50_000)
-        );
+        assert!(matches!(parse_ok(&long_chain), Expr::Or { operands, .. } if operands.len() == 50_000));
     }
 
     #[test]
@@ -1086,9 +817,7 @@ mod tests {
             let prefix = &text[..end];
             if let Err(e) = parse(prefix) {
                 assert!(e.range.end <= prefix.len());
-                assert!(
-                    prefix.is_char_boundary(e.range.start) && prefix.is_char_boundary(e.range.end)
-                );
+                assert!(prefix.is_char_boundary(e.range.start) && prefix.is_char_boundary(e.range.end));
             }
         }
     }

@@ -65,7 +65,12 @@ pub fn check(ctx: &mut MapCtx<'_>) {
         }
         let clash = [Side::Right, Side::Left].into_iter().filter(|s| line.writes(*s)).find_map(|side| {
             let path = line.path(side)?;
-            let first = index.written.get(&(side, path.key.clone()))?.iter().filter(differs).find(|s| !(s.both && line.is_both()))?;
+            let first = index
+                .written
+                .get(&(side, path.key.clone()))?
+                .iter()
+                .filter(differs)
+                .find(|s| !(s.both && line.is_both()))?;
             Some((first.index, path.text()))
         });
         if let Some((first, field)) = clash {

@@ -34,7 +34,11 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
         let source = line.path(source_side);
         let Some(destination) = line.path(destination_side) else {
             let entity = &ctx.side(destination_side).entity.name;
-            add(ctx.diag(Code::Dipv1024, decl.range.clone(), format!("a flow of this line writes into `none`: name a field of {entity} to write to")));
+            add(ctx.diag(
+                Code::Dipv1024,
+                decl.range.clone(),
+                format!("a flow of this line writes into `none`: name a field of {entity} to write to"),
+            ));
             continue;
         };
         if source.is_none() && decl.default.is_none() {
@@ -43,9 +47,21 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                 .diag(
                     Code::Dipv1021,
                     decl.range.clone(),
-                    format!("the source of {} ({}) is `none` and the line has no default: give the value to write", destination.text(), destination.last().type_label()),
+                    format!(
+                        "the source of {} ({}) is `none` and the line has no default: give the value to write",
+                        destination.text(),
+                        destination.last().type_label()
+                    ),
                 )
-                .with_fix(Fix::replace(format!("Add `default {value}`"), ctx.file, decl.range.end..decl.range.end, format!(" default {value}")).preferred()));
+                .with_fix(
+                    Fix::replace(
+                        format!("Add `default {value}`"),
+                        ctx.file,
+                        decl.range.end..decl.range.end,
+                        format!(" default {value}"),
+                    )
+                    .preferred(),
+                ));
         }
         if destination.read_only() {
             add(read_only(ctx, line, destination_side));
@@ -54,7 +70,11 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
         if let Some(default) = &decl.default {
             if !destination.is_bare_lookup() {
                 if let Err(why) = default_fits(default, destination.last(), ctx.side(destination_side).app()) {
-                    add(ctx.diag(Code::Dimap0007, default.range.clone(), format!("default {}: {why}", default.display())));
+                    add(ctx.diag(
+                        Code::Dimap0007,
+                        default.range.clone(),
+                        format!("default {}: {why}", default.display()),
+                    ));
                 }
             }
         }
@@ -67,7 +87,14 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
             let mut diagnostic = ctx.diag(
                 Code::Dipv1030,
                 decl.range.clone(),
-                format!("{} ({}) cannot flow into {} ({}){}", source.text(), s.type_label(), destination.text(), d.type_label(), mismatch_hint(s.ty, d.ty)),
+                format!(
+                    "{} ({}) cannot flow into {} ({}){}",
+                    source.text(),
+                    s.type_label(),
+                    destination.text(),
+                    d.type_label(),
+                    mismatch_hint(s.ty, d.ty)
+                ),
             );
             if value_mappable(s.ty) && value_mappable(d.ty) && decl.value_map.is_none() {
                 diagnostic = diagnostic.with_fix(value_map_fix(ctx, line));
@@ -75,7 +102,10 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
             add(diagnostic);
             continue;
         }
-        let company = ctx.side(destination_side).entity.is_company_field(ctx.side(destination_side).app(), &destination.first().name);
+        let company = ctx
+            .side(destination_side)
+            .entity
+            .is_company_field(ctx.side(destination_side).app(), &destination.first().name);
         if destination.required() && !source.required() && decl.default.is_none() && !company {
             let value = typed_default(d);
             add(ctx
@@ -90,7 +120,15 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                         source.text()
                     ),
                 )
-                .with_fix(Fix::replace(format!("Add `default {value}`"), ctx.file, decl.range.end..decl.range.end, format!(" default {value}")).preferred()));
+                .with_fix(
+                    Fix::replace(
+                        format!("Add `default {value}`"),
+                        ctx.file,
+                        decl.range.end..decl.range.end,
+                        format!(" default {value}"),
+                    )
+                    .preferred(),
+                ));
         }
         if s.ty.is_text() && d.ty.is_text() {
             let source_len = s.max_length.unwrap_or(u32::MAX);
@@ -99,7 +137,11 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                 add(ctx.diag(
                     Code::Dimap0009,
                     decl.range.clone(),
-                    format!("{} holds {shown} characters but {} only {dest_len}: longer values may be cut", source.text(), destination.text()),
+                    format!(
+                        "{} holds {shown} characters but {} only {dest_len}: longer values may be cut",
+                        source.text(),
+                        destination.text()
+                    ),
                 ));
             }
         }
@@ -124,7 +166,12 @@ fn value_mappable(ty: FieldType) -> bool {
 /// with the members that read as yes or no).
 fn value_map_fix(ctx: &MapCtx<'_>, line: &Line<'_>) -> Fix {
     let (Some(left), Some(right)) = (&line.left, &line.right) else {
-        return Fix::replace("Add a value_map", ctx.file, line.decl.transforms_at..line.decl.transforms_at, " value_map { }");
+        return Fix::replace(
+            "Add a value_map",
+            ctx.file,
+            line.decl.transforms_at..line.decl.transforms_at,
+            " value_map { }",
+        );
     };
     let members = |f: &crate::schema::CachedField| -> Vec<String> {
         if f.ty == FieldType::Boolean {
@@ -158,7 +205,10 @@ fn value_map_fix(ctx: &MapCtx<'_>, line: &Line<'_>) -> Fix {
     let symbol = line.direction().symbol(true);
     if line.decl.direction.range.len() != symbol.len() {
         edits.push(crate::analysis::diagnostic::Edit {
-            location: crate::analysis::diagnostic::Location { file: ctx.file, range: line.decl.direction.range.clone() },
+            location: crate::analysis::diagnostic::Location {
+                file: ctx.file,
+                range: line.decl.direction.range.clone(),
+            },
             new_text: symbol.to_string(),
         });
     }
@@ -173,12 +223,18 @@ fn read_only(ctx: &MapCtx<'_>, line: &Line<'_>, side: Side) -> Diagnostic {
     let mut diagnostic = ctx.diag(
         Code::Dipv1011,
         decl.range.clone(),
-        format!("{} of {entity} is read-only and cannot be written: no flow may have it as its destination", path.text()),
+        format!(
+            "{} of {entity} is read-only and cannot be written: no flow may have it as its destination",
+            path.text()
+        ),
     );
     if line.is_both() {
         let direction = if side == Side::Left { Direction::LeftToRight } else { Direction::RightToLeft };
         let symbol = direction.symbol(line.has_transform());
-        diagnostic = diagnostic.with_fix(Fix::replace(format!("Make the line one-way (`{symbol}`)"), ctx.file, decl.direction.range.clone(), symbol).preferred());
+        diagnostic = diagnostic.with_fix(
+            Fix::replace(format!("Make the line one-way (`{symbol}`)"), ctx.file, decl.direction.range.clone(), symbol)
+                .preferred(),
+        );
     }
     diagnostic.with_fix(Fix::replace("Delete the line", ctx.file, ctx.whole_line(&decl.range), ""))
 }
@@ -203,10 +259,19 @@ fn check_value_map(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                 Some(path) => match fits(value, path.last(), app) {
                     Ok(n) => n,
                     Err(why) => {
-                        let suggestions: Vec<&str> =
-                            crate::analysis::suggest::closest(&value.display().replace('"', ""), path.last().members().map(|(n, _)| n));
+                        let suggestions: Vec<&str> = crate::analysis::suggest::closest(
+                            &value.display().replace('"', ""),
+                            path.last().members().map(|(n, _)| n),
+                        );
                         out.push(ctx.diag(Code::Dimap0006, value.range.clone(), why).with_fixes(
-                            suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), ctx.file, value.range.clone(), super::values::member_literal(s))),
+                            suggestions.iter().map(|s| {
+                                Fix::replace(
+                                    format!("Use `{s}`"),
+                                    ctx.file,
+                                    value.range.clone(),
+                                    super::values::member_literal(s),
+                                )
+                            }),
                         ));
                         continue;
                     }
@@ -217,7 +282,10 @@ fn check_value_map(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                 out.push(ctx.diag(
                     Code::Dimap0006,
                     value.range.clone(),
-                    format!("{} appears twice on the side this value map reads from, so the value to write is ambiguous", value.display()),
+                    format!(
+                        "{} appears twice on the side this value map reads from, so the value to write is ambiguous",
+                        value.display()
+                    ),
                 ));
             }
         }

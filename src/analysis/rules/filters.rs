@@ -26,7 +26,12 @@ pub fn check(file: FileId, map: &MapDecl, sides: [Option<ResolvedSide<'_>>; 2], 
         match result {
             Err(err) => {
                 let range = expression.to_source(err.range.clone());
-                out.push(Diagnostic::new(code, file, range, format!("{language} of {}: {}", side.entity.name, err.message)));
+                out.push(Diagnostic::new(
+                    code,
+                    file,
+                    range,
+                    format!("{language} of {}: {}", side.entity.name, err.message),
+                ));
             }
             Ok(columns) => {
                 for column in columns {
@@ -41,9 +46,16 @@ pub fn check(file: FileId, map: &MapDecl, sides: [Option<ResolvedSide<'_>>; 2], 
                             code,
                             file,
                             range.clone(),
-                            format!("{language}: {} has no {what} `{}`{}", side.entity.name, column.name, did_you_mean(&suggestions)),
+                            format!(
+                                "{language}: {} has no {what} `{}`{}",
+                                side.entity.name,
+                                column.name,
+                                did_you_mean(&suggestions)
+                            ),
                         )
-                        .with_fixes(suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), file, range.clone(), *s))),
+                        .with_fixes(
+                            suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), file, range.clone(), *s)),
+                        ),
                     );
                 }
             }

@@ -58,10 +58,8 @@ pub fn check(ctx: &mut MapCtx<'_>) {
             let source = closest_left_field(ctx, &field.text);
             let line = format!("{source} = {}", field.text);
             let fix = ctx.insert_lines_fix(format!("Add `{line}`"), &[line]);
-            let message = format!(
-                "integration key field {} of {} is not mapped by any line",
-                field.text, ctx.right.entity.name
-            );
+            let message =
+                format!("integration key field {} of {} is not mapped by any line", field.text, ctx.right.entity.name);
             let diagnostic = ctx.diag(Code::Dipv1014, place.clone(), message).with_fix(fix);
             ctx.report(diagnostic);
             continue;
@@ -77,7 +75,13 @@ pub fn check(ctx: &mut MapCtx<'_>) {
                     "integration key field {} is mapped one way only, but map `{}` has bidirectional lines: dual-write must find each record from both sides",
                     field.text, ctx.map.name.text
                 );
-                let fix = Fix::replace(format!("Make the line bidirectional (`{symbol}`)"), ctx.file, decl.direction.range.clone(), symbol).preferred();
+                let fix = Fix::replace(
+                    format!("Make the line bidirectional (`{symbol}`)"),
+                    ctx.file,
+                    decl.direction.range.clone(),
+                    symbol,
+                )
+                .preferred();
                 let diagnostic = ctx.diag(Code::Dipv1004, decl.range.clone(), message).with_fix(fix);
                 ctx.report(diagnostic);
             }
@@ -86,7 +90,13 @@ pub fn check(ctx: &mut MapCtx<'_>) {
 }
 
 /// DIPV1015 for a key field that is a lookup.
-fn lookup_key(ctx: &mut MapCtx<'_>, field: &KeyField<'_>, lookup: &CachedField, touching: &[usize], place: &std::ops::Range<usize>) {
+fn lookup_key(
+    ctx: &mut MapCtx<'_>,
+    field: &KeyField<'_>,
+    lookup: &CachedField,
+    touching: &[usize],
+    place: &std::ops::Range<usize>,
+) {
     let right = ctx.right;
     let app = right.app();
     let bare = touching.iter().any(|&i| ctx.lines[i].right.as_ref().is_some_and(|p| p.key.len() == 1));
@@ -118,7 +128,8 @@ fn lookup_key(ctx: &mut MapCtx<'_>, field: &KeyField<'_>, lookup: &CachedField, 
             missing.iter().map(|m| format!("{}.{m}", field.text)).collect::<Vec<_>>().join(", ")
         )
     };
-    let lines: Vec<String> = missing.iter().map(|m| format!("{} = {}.{m}", closest_left_field(ctx, m), field.text)).collect();
+    let lines: Vec<String> =
+        missing.iter().map(|m| format!("{} = {}.{m}", closest_left_field(ctx, m), field.text)).collect();
     let mut diagnostic = ctx.diag(Code::Dipv1015, place.clone(), message);
     if !lines.is_empty() {
         diagnostic = diagnostic.with_fix(ctx.insert_lines_fix("Add the missing key mappings", &lines));
@@ -133,9 +144,14 @@ fn unknown_key_paths(ctx: &mut MapCtx<'_>) {
         for path in &key.paths {
             if let Err(err) = resolve_path(right.schema, right.entity, path) {
                 let segment = &path.segments[err.segment.min(path.segments.len() - 1)];
-                let fixes: Vec<Fix> =
-                    err.suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), ctx.file, segment.range.clone(), s.clone())).collect();
-                let diagnostic = ctx.diag(Code::Dipv1025, path.range.clone(), format!("key field `{}`: {}", path.text(), err.message)).with_fixes(fixes);
+                let fixes: Vec<Fix> = err
+                    .suggestions
+                    .iter()
+                    .map(|s| Fix::replace(format!("Use `{s}`"), ctx.file, segment.range.clone(), s.clone()))
+                    .collect();
+                let diagnostic = ctx
+                    .diag(Code::Dipv1025, path.range.clone(), format!("key field `{}`: {}", path.text(), err.message))
+                    .with_fixes(fixes);
                 ctx.report(diagnostic);
             }
         }

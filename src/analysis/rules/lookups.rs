@@ -91,7 +91,10 @@ fn related_key(ctx: &mut MapCtx<'_>, side: Side, key: &str, lookup: &CachedField
         };
         let mut diagnostic = ctx.diag(code, line.decl.range.clone(), message);
         if let (true, Some(expansion), Some(path)) = (bare, &expansion, line.path(side)) {
-            diagnostic = diagnostic.with_fix(Fix::replace(format!("Expand to `{expansion}`"), ctx.file, path.decl.range.clone(), expansion.clone()).preferred());
+            diagnostic = diagnostic.with_fix(
+                Fix::replace(format!("Expand to `{expansion}`"), ctx.file, path.decl.range.clone(), expansion.clone())
+                    .preferred(),
+            );
         }
         ctx.report(diagnostic);
     }

@@ -28,7 +28,8 @@ fn flows_out_of(ctx: &MapCtx<'_>, side: Side) -> bool {
 
 fn company_scope(ctx: &mut MapCtx<'_>) {
     let (left, right) = (ctx.left, ctx.right);
-    let shared = [left, right].into_iter().find(|s| s.app() == App::FinanceAndOperations && s.entity.cross_company_sharing);
+    let shared =
+        [left, right].into_iter().find(|s| s.app() == App::FinanceAndOperations && s.entity.cross_company_sharing);
     let message = if let Some(side) = shared {
         format!("{} has cross-company data sharing turned on, which dual-write does not support; turn it off or map another entity", side.entity.name)
     } else if left.entity.company_field.is_some() != right.entity.company_field.is_some() {
@@ -59,14 +60,21 @@ fn organizations(ctx: &mut MapCtx<'_>) {
         "data flows into {entity}, which is company-specific, but connection set `{}` has no organization line mapping legal entities to business units",
         ctx.set.decl.name.text
     );
-    let diagnostic = ctx.diag(Code::Dipv1016, ctx.map.header.clone(), message).with_related(ctx.set.file, ctx.set.decl.name.range.clone(), "the connection set");
+    let diagnostic = ctx.diag(Code::Dipv1016, ctx.map.header.clone(), message).with_related(
+        ctx.set.file,
+        ctx.set.decl.name.range.clone(),
+        "the connection set",
+    );
     ctx.report(diagnostic);
 }
 
 fn version_number(ctx: &mut MapCtx<'_>) {
     for side in [Side::Left, Side::Right] {
         let resolved = *ctx.side(side);
-        if !resolved.app().is_dataverse() || resolved.entity.has_version_number(resolved.app()) || !flows_out_of(ctx, side) {
+        if !resolved.app().is_dataverse()
+            || resolved.entity.has_version_number(resolved.app())
+            || !flows_out_of(ctx, side)
+        {
             continue;
         }
         let message = format!(
@@ -89,7 +97,11 @@ fn required_fields(ctx: &mut MapCtx<'_>) {
         let resolved = *ctx.side(side);
         let app = resolved.app();
         for field in &resolved.entity.fields {
-            if !field.required || field.read_only || resolved.entity.is_company_field(app, &field.name) || app.name_key(&field.name) == "versionnumber" {
+            if !field.required
+                || field.read_only
+                || resolved.entity.is_company_field(app, &field.name)
+                || app.name_key(&field.name) == "versionnumber"
+            {
                 continue;
             }
             let key = app.name_key(&field.name);

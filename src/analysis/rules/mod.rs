@@ -114,7 +114,10 @@ impl<'w> MapCtx<'w> {
 
 /// Checks one map.
 pub fn check_map(ws: &Workspace, names: &Names<'_>, project: ProjectRef<'_>, map: &MapDecl) -> Vec<Diagnostic> {
-    fail::fail_point!("check_map", |message: Option<String>| panic!("{}", message.unwrap_or_else(|| "injected fault".into())));
+    fail::fail_point!("check_map", |message: Option<String>| panic!(
+        "{}",
+        message.unwrap_or_else(|| "injected fault".into())
+    ));
     let file = project.file;
     let text = ws.file(file).text();
     let mut out = Vec::new();
@@ -148,7 +151,10 @@ fn check_aliases(file: FileId, map: &MapDecl, out: &mut Vec<Diagnostic>) {
                 Code::Dimap0005,
                 file,
                 right.alias.range.clone(),
-                format!("map `{}` uses alias `{}` on both sides; a map connects two different connections", map.name.text, right.alias.text),
+                format!(
+                    "map `{}` uses alias `{}` on both sides; a map connects two different connections",
+                    map.name.text, right.alias.text
+                ),
             ));
         }
     }
@@ -161,9 +167,16 @@ fn check_aliases(file: FileId, map: &MapDecl, out: &mut Vec<Diagnostic>) {
                 Code::Dimap0005,
                 file,
                 filter.alias.range.clone(),
-                format!("filter names alias `{}`, which is not a side of map `{}` (its sides are {})", filter.alias.text, map.name.text, aliases.join(" and ")),
+                format!(
+                    "filter names alias `{}`, which is not a side of map `{}` (its sides are {})",
+                    filter.alias.text,
+                    map.name.text,
+                    aliases.join(" and ")
+                ),
             )
-            .with_fixes(aliases.iter().map(|a| Fix::replace(format!("Filter on `{a}`"), file, filter.alias.range.clone(), *a))),
+            .with_fixes(
+                aliases.iter().map(|a| Fix::replace(format!("Filter on `{a}`"), file, filter.alias.range.clone(), *a)),
+            ),
         );
     }
 }
@@ -180,7 +193,10 @@ fn check_directions(file: FileId, project: ProjectRef<'_>, map: &MapDecl, out: &
                     Code::Dimap0003,
                     file,
                     direction.range.clone(),
-                    format!("map `{}` is in a Data Integrator project, whose maps run one way, left to right: use `>`", map.name.text),
+                    format!(
+                        "map `{}` is in a Data Integrator project, whose maps run one way, left to right: use `>`",
+                        map.name.text
+                    ),
                 )
                 .with_fix(Fix::replace("Make the map one-way (`>`)", file, direction.range.clone(), ">").preferred()),
             );
@@ -203,8 +219,16 @@ fn check_directions(file: FileId, project: ProjectRef<'_>, map: &MapDecl, out: &
             };
             let symbol = bound.symbol(line.default.is_some() || line.value_map.is_some());
             out.push(
-                Diagnostic::new(Code::Dimap0003, file, line.direction.range.clone(), format!("direction `{}` is not allowed here: {why}", direction.symbol(false)))
-                    .with_fix(Fix::replace(format!("Change to `{symbol}`"), file, line.direction.range.clone(), symbol).preferred()),
+                Diagnostic::new(
+                    Code::Dimap0003,
+                    file,
+                    line.direction.range.clone(),
+                    format!("direction `{}` is not allowed here: {why}", direction.symbol(false)),
+                )
+                .with_fix(
+                    Fix::replace(format!("Change to `{symbol}`"), file, line.direction.range.clone(), symbol)
+                        .preferred(),
+                ),
             );
             false
         })
@@ -212,7 +236,13 @@ fn check_directions(file: FileId, project: ProjectRef<'_>, map: &MapDecl, out: &
 }
 
 /// A side's alias, connection and entity (DIPV1007, DIPV1018, DIPV1020).
-fn resolve_side<'w>(file: FileId, set: &SetInfo<'w>, map: &'w MapDecl, side: Side, out: &mut Vec<Diagnostic>) -> Option<ResolvedSide<'w>> {
+fn resolve_side<'w>(
+    file: FileId,
+    set: &SetInfo<'w>,
+    map: &'w MapDecl,
+    side: Side,
+    out: &mut Vec<Diagnostic>,
+) -> Option<ResolvedSide<'w>> {
     let decl = map.side(side)?;
     let Some(connection) = set.connections.get(decl.alias.text.as_str()) else {
         let other = map.side(side.other()).map(|o| o.alias.text.as_str());
@@ -229,7 +259,9 @@ fn resolve_side<'w>(file: FileId, set: &SetInfo<'w>, map: &'w MapDecl, side: Sid
                     set.aliases().collect::<Vec<_>>().join(", ")
                 ),
             )
-            .with_fixes(candidates.iter().map(|a| Fix::replace(format!("Use alias `{a}`"), file, decl.alias.range.clone(), *a))),
+            .with_fixes(
+                candidates.iter().map(|a| Fix::replace(format!("Use alias `{a}`"), file, decl.alias.range.clone(), *a)),
+            ),
         );
         return None;
     };
@@ -245,9 +277,18 @@ fn resolve_side<'w>(file: FileId, set: &SetInfo<'w>, map: &'w MapDecl, side: Sid
                 code,
                 file,
                 decl.entity.range.clone(),
-                format!("{role} entity `{}` is not in the cached schema of \"{}\"{}", decl.entity.text, schema.environment, did_you_mean(&suggestions)),
+                format!(
+                    "{role} entity `{}` is not in the cached schema of \"{}\"{}",
+                    decl.entity.text,
+                    schema.environment,
+                    did_you_mean(&suggestions)
+                ),
             )
-            .with_fixes(suggestions.iter().map(|s| Fix::replace(format!("Use entity `{s}`"), file, decl.entity.range.clone(), *s))),
+            .with_fixes(
+                suggestions
+                    .iter()
+                    .map(|s| Fix::replace(format!("Use entity `{s}`"), file, decl.entity.range.clone(), *s)),
+            ),
         );
         return None;
     };
@@ -282,8 +323,17 @@ fn resolve_lines<'w>(
                     let segment = &path.segments[err.segment.min(path.segments.len() - 1)];
                     let role = if side == source { "source" } else { "destination" };
                     out.push(
-                        Diagnostic::new(code, file, path.range.clone(), format!("{role} path `{}`: {}", path.text(), err.message))
-                            .with_fixes(err.suggestions.iter().map(|s| Fix::replace(format!("Use `{s}`"), file, segment.range.clone(), s.clone()))),
+                        Diagnostic::new(
+                            code,
+                            file,
+                            path.range.clone(),
+                            format!("{role} path `{}`: {}", path.text(), err.message),
+                        )
+                        .with_fixes(
+                            err.suggestions
+                                .iter()
+                                .map(|s| Fix::replace(format!("Use `{s}`"), file, segment.range.clone(), s.clone())),
+                        ),
                     );
                 }
             }

@@ -20,19 +20,30 @@ pub fn fits(value: &ValueDecl, field: &CachedField, app: App) -> Result<Normaliz
     let ty = field.ty;
     match (&value.kind, ty) {
         (ValueKind::Null, _) => Ok(Normalized::Text("null".into())),
-        (ValueKind::Ident(name) | ValueKind::String(name), _) if ty.has_members() => member_by_name(field, app, name)
-            .map(Normalized::Member)
-            .ok_or_else(|| format!("{shown} is not a member of {} ({}: {})", field.name, ty.name(), member_list(field))),
+        (ValueKind::Ident(name) | ValueKind::String(name), _) if ty.has_members() => {
+            member_by_name(field, app, name).map(Normalized::Member).ok_or_else(|| {
+                format!("{shown} is not a member of {} ({}: {})", field.name, ty.name(), member_list(field))
+            })
+        }
         (ValueKind::Number(number), _) if ty.has_members() => number
             .parse::<i64>()
             .ok()
             .filter(|n| field.members().any(|(_, v)| v == *n))
             .map(Normalized::Member)
-            .ok_or_else(|| format!("{shown} is not the value of a member of {} ({}: {})", field.name, ty.name(), member_list(field))),
+            .ok_or_else(|| {
+                format!(
+                    "{shown} is not the value of a member of {} ({}: {})",
+                    field.name,
+                    ty.name(),
+                    member_list(field)
+                )
+            }),
         (ValueKind::Bool(b), FieldType::Boolean) => Ok(Normalized::Text(b.to_string())),
         (_, FieldType::Boolean) => Err(format!("{} is a boolean: use true or false, not {shown}", field.name)),
         (ValueKind::String(s), FieldType::String | FieldType::Memo) => Ok(Normalized::Text(s.clone())),
-        (ValueKind::Ident(s) | ValueKind::Number(s), FieldType::String | FieldType::Memo) => Ok(Normalized::Text(s.clone())),
+        (ValueKind::Ident(s) | ValueKind::Number(s), FieldType::String | FieldType::Memo) => {
+            Ok(Normalized::Text(s.clone()))
+        }
         (ValueKind::Number(n), FieldType::Integer | FieldType::Bigint) => {
             let parsed = n.parse::<i64>().ok();
             let in_range = parsed.is_some_and(|v| ty == FieldType::Bigint || i32::try_from(v).is_ok());
@@ -42,9 +53,13 @@ pub fn fits(value: &ValueDecl, field: &CachedField, app: App) -> Result<Normaliz
                 Err(format!("{shown} is not a whole number that fits {} ({})", field.name, ty.name()))
             }
         }
-        (ValueKind::Number(n), FieldType::Decimal | FieldType::Money | FieldType::Double) => Ok(Normalized::Text(n.clone())),
+        (ValueKind::Number(n), FieldType::Decimal | FieldType::Money | FieldType::Double) => {
+            Ok(Normalized::Text(n.clone()))
+        }
         (ValueKind::String(s), FieldType::Date) if is_date(s) => Ok(Normalized::Text(s.clone())),
-        (ValueKind::String(s), FieldType::Datetime) if is_date(s.get(..10).unwrap_or("")) => Ok(Normalized::Text(s.clone())),
+        (ValueKind::String(s), FieldType::Datetime) if is_date(s.get(..10).unwrap_or("")) => {
+            Ok(Normalized::Text(s.clone()))
+        }
         (ValueKind::String(s), FieldType::Guid) if is_guid(s) => Ok(Normalized::Text(s.to_ascii_lowercase())),
         (ValueKind::String(s) | ValueKind::Number(s), FieldType::Lookup) => Ok(Normalized::Text(s.clone())),
         _ => Err(format!("{shown} does not fit {} ({})", field.name, expected(ty))),
@@ -61,7 +76,12 @@ pub fn default_fits(value: &ValueDecl, field: &CachedField, app: App) -> Result<
     if let (ValueKind::String(s), Some(max)) = (&value.kind, field.max_length) {
         let len = s.chars().count();
         if field.ty.is_text() && len > max as usize {
-            return Err(format!("{} is {len} characters long, longer than {} ({})", value.display(), field.name, field.type_label()));
+            return Err(format!(
+                "{} is {len} characters long, longer than {} ({})",
+                value.display(),
+                field.name,
+                field.type_label()
+            ));
         }
     }
     Ok(())
@@ -117,7 +137,9 @@ fn is_guid(s: &str) -> bool {
 pub fn typed_default(field: &CachedField) -> String {
     match field.ty {
         FieldType::String | FieldType::Memo | FieldType::Lookup => "\"\"".into(),
-        FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Money | FieldType::Double => "0".into(),
+        FieldType::Integer | FieldType::Bigint | FieldType::Decimal | FieldType::Money | FieldType::Double => {
+            "0".into()
+        }
         FieldType::Boolean => "false".into(),
         FieldType::Enum | FieldType::Choice | FieldType::Multichoice => {
             field.members().next().map_or_else(|| "0".into(), |(name, _)| member_literal(name))
@@ -141,7 +163,8 @@ pub fn member_literal(name: &str) -> String {
 
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Today's date in UTC as `yyyy-mm-dd` (civil-from-days, proleptic Gregorian).

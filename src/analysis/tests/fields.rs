@@ -7,8 +7,24 @@ use expect_test::expect;
 use super::*;
 
 const LINE_CODES: &[&str] = &[
-    "DIPV1011", "DIPV1021", "DIPV1022", "DIPV1023", "DIPV1024", "DIPV1025", "DIPV1026", "DIPV1027", "DIPV1028", "DIPV1029", "DIPV1030",
-    "DIPV1031", "DIMAP0006", "DIMAP0007", "DIMAP0009", "DIPV1010", "DIPV1014", "DIMAP0001",
+    "DIPV1011",
+    "DIPV1021",
+    "DIPV1022",
+    "DIPV1023",
+    "DIPV1024",
+    "DIPV1025",
+    "DIPV1026",
+    "DIPV1027",
+    "DIPV1028",
+    "DIPV1029",
+    "DIPV1030",
+    "DIPV1031",
+    "DIMAP0006",
+    "DIMAP0007",
+    "DIMAP0009",
+    "DIPV1010",
+    "DIPV1014",
+    "DIMAP0001",
 ];
 
 #[test]
@@ -144,7 +160,10 @@ fn types() {
 #[test]
 fn required_destinations_need_a_default() {
     check_codes(
-        &customers("").replace(r#"ORGANIZATIONNAME       >< name                                    default "Unknown""#, "ORGANIZATIONNAME = name"),
+        &customers("").replace(
+            r#"ORGANIZATIONNAME       >< name                                    default "Unknown""#,
+            "ORGANIZATIONNAME = name",
+        ),
         &["DIPV1031"],
         expect![[r#"
             4:5 DIPV1031 name is required in account but its source ORGANIZATIONNAME is not: add a default for records where ORGANIZATIONNAME is empty
@@ -191,7 +210,10 @@ fn lookups() {
     CONTACTPERSONID  >  primarycontactid.firstname
 "#,
         )
-        .replace("CUSTOMERGROUPID        =  msdyn_customergroupid.msdyn_groupid", "CUSTOMERGROUPID        =  msdyn_customergroupid"),
+        .replace(
+            "CUSTOMERGROUPID        =  msdyn_customergroupid.msdyn_groupid",
+            "CUSTOMERGROUPID        =  msdyn_customergroupid",
+        ),
         &["DIPV1027", "DIPV1028", "DIPV1010", "DIPV1030"],
         expect![[r#"
             6:5 DIPV1027 lookup msdyn_customergroupid to msdyn_customergroup is mapped bare (data flows into it); map the integration key of msdyn_customergroup instead, e.g. `msdyn_customergroupid.msdyn_groupid`
@@ -204,21 +226,31 @@ fn lookups() {
 
 #[test]
 fn text_lengths_warn() {
-    check_codes(&customers("    PRIMARYCONTACTFAX > fax\n    ADDRESSSTREET > description\n    CUSTOMERNOTE > msdyn_invoiceaddress"), &["DIMAP0009"], expect![[r#"
+    check_codes(
+        &customers(
+            "    PRIMARYCONTACTFAX > fax\n    ADDRESSSTREET > description\n    CUSTOMERNOTE > msdyn_invoiceaddress",
+        ),
+        &["DIMAP0009"],
+        expect![[r#"
         4:5 DIMAP0009 name holds up to 160 characters but ORGANIZATIONNAME only 100: longer values may be cut
         5:5 DIMAP0009 transactioncurrencyid.isocurrencycode holds up to 5 characters but SALESCURRENCYCODE only 3: longer values may be cut
         6:5 DIMAP0009 msdyn_customergroupid.msdyn_groupid holds up to 30 characters but CUSTOMERGROUPID only 10: longer values may be cut
         9:5 DIMAP0009 PRIMARYCONTACTFAX holds up to 255 characters but fax only 50: longer values may be cut
         11:5 DIMAP0009 CUSTOMERNOTE holds any number of characters but msdyn_invoiceaddress only 100: longer values may be cut
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn a_broken_line_is_only_a_syntax_error() {
-    check_codes(&customers("    ADDRESSCITY   address1_city\n    PARTYNUMBER = msdyn_partynumber"), LINE_CODES, expect![[r#"
+    check_codes(
+        &customers("    ADDRESSCITY   address1_city\n    PARTYNUMBER = msdyn_partynumber"),
+        LINE_CODES,
+        expect![[r#"
         4:5 DIMAP0009 name holds up to 160 characters but ORGANIZATIONNAME only 100: longer values may be cut
         5:5 DIMAP0009 transactioncurrencyid.isocurrencycode holds up to 5 characters but SALESCURRENCYCODE only 3: longer values may be cut
         6:5 DIMAP0009 msdyn_customergroupid.msdyn_groupid holds up to 30 characters but CUSTOMERGROUPID only 10: longer values may be cut
         9:16 DIMAP0001 missing a direction (`=`, `>`, `<`, `><`, `>>`, `<<`)
-    "#]]);
+    "#]],
+    );
 }

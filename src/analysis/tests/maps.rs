@@ -8,7 +8,21 @@ use super::*;
 
 #[test]
 fn a_clean_customer_map_has_no_error() {
-    check_codes(&customers(""), &["DIPV", "DIMAP0001", "DIMAP0002", "DIMAP0003", "DIMAP0004", "DIMAP0005", "DIMAP0006", "DIMAP0007", "DIMAP0008"], expect![[r#""#]]);
+    check_codes(
+        &customers(""),
+        &[
+            "DIPV",
+            "DIMAP0001",
+            "DIMAP0002",
+            "DIMAP0003",
+            "DIMAP0004",
+            "DIMAP0005",
+            "DIMAP0006",
+            "DIMAP0007",
+            "DIMAP0008",
+        ],
+        expect![[r#""#]],
+    );
 }
 
 #[test]

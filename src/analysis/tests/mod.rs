@@ -28,12 +28,17 @@ pub fn schemas() -> SchemaSet {
         ("contoso-sales.json", include_str!("../../../tests/fixtures/schemas/contoso-sales.json")),
         ("contoso-old.json", include_str!("../../../tests/fixtures/schemas/contoso-old.json")),
     ];
-    SchemaSet::new(sources.iter().map(|(name, text)| CachedSchema::from_json(text, name.into()).expect("fixture cache")).collect())
+    SchemaSet::new(
+        sources.iter().map(|(name, text)| CachedSchema::from_json(text, name.into()).expect("fixture cache")).collect(),
+    )
 }
 
 /// Builds a workspace from `(path, text)` files and renders its findings.
 pub fn render(files: &[(&str, &str)]) -> String {
-    let inputs = files.iter().map(|(path, text)| SourceInput { path: path.to_string(), text: text.to_string(), invalid_utf8_at: None }).collect();
+    let inputs = files
+        .iter()
+        .map(|(path, text)| SourceInput { path: path.to_string(), text: text.to_string(), invalid_utf8_at: None })
+        .collect();
     let ws = Workspace::new(inputs, schemas(), ".dimap/schemas".into());
     let mut out = String::new();
     for d in check_workspace(&ws) {
@@ -54,7 +59,8 @@ pub fn check(maps: &str, expect: Expect) {
 /// one rule in maps that other rules also have something to say about.
 pub fn check_codes(maps: &str, codes: &[&str], expect: Expect) {
     let all = render(&[("connections.dimap", CONNECTIONS), ("maps.dimap", maps)]);
-    let kept: String = all.lines().filter(|l| codes.iter().any(|c| l.contains(&format!(" {c} ")))).map(|l| format!("{l}\n")).collect();
+    let kept: String =
+        all.lines().filter(|l| codes.iter().any(|c| l.contains(&format!(" {c} ")))).map(|l| format!("{l}\n")).collect();
     expect.assert_eq(&kept);
 }
 

@@ -2,7 +2,6 @@
 //! text or as the JSON document of `cli.md` (0-based UTF-16 ranges, paths
 //! relative to the root), with `--fix` applying the unambiguous fixes.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +12,7 @@ use serde::Serialize;
 use super::workspace::{find_root, load_workspace, relative, LoadedWorkspace};
 use super::{CheckArgs, Format};
 use crate::analysis::{self, Code, FileId, Severity};
-use crate::ide::fixes::{apply, TextReplacement};
+use crate::ide::fixes::{apply, unambiguous_fixes};
 use crate::text::{LineCol, PositionEncoding};
 
 #[derive(Serialize)]
@@ -241,22 +240,7 @@ fn print_text(
 fn apply_fixes(loaded: &LoadedWorkspace) -> anyhow::Result<usize> {
     let ws = &loaded.workspace;
     let diagnostics = analysis::check(ws);
-    let broken: Vec<FileId> =
-        diagnostics.iter().filter(|d| d.code == Code::Dimap0001).map(|d| d.location.file).collect();
-    let mut per_file: BTreeMap<FileId, Vec<TextReplacement>> = BTreeMap::new();
-    for d in &diagnostics {
-        let preferred: Vec<_> = d.fixes.iter().filter(|f| f.preferred).collect();
-        let [fix] = preferred.as_slice() else { continue };
-        if fix.edits.iter().any(|e| broken.contains(&e.location.file)) {
-            continue;
-        }
-        for edit in &fix.edits {
-            per_file
-                .entry(edit.location.file)
-                .or_default()
-                .push(TextReplacement { range: edit.location.range.clone(), new_text: edit.new_text.clone() });
-        }
-    }
+    let per_file = unambiguous_fixes(&diagnostics);
     let mut changed = 0;
     for (file, edits) in per_file {
         let source = ws.file(file);

@@ -54,13 +54,8 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                     ),
                 )
                 .with_fix(
-                    Fix::replace(
-                        format!("Add `default {value}`"),
-                        ctx.file,
-                        decl.range.end..decl.range.end,
-                        format!(" default {value}"),
-                    )
-                    .preferred(),
+                    ctx.add_transform_fix(line, format!("Add `default {value}`"), format!(" default {value}"))
+                        .preferred(),
                 ));
         }
         if destination.read_only() {
@@ -121,13 +116,8 @@ fn check_line(ctx: &MapCtx<'_>, line: &Line<'_>) -> Vec<Diagnostic> {
                     ),
                 )
                 .with_fix(
-                    Fix::replace(
-                        format!("Add `default {value}`"),
-                        ctx.file,
-                        decl.range.end..decl.range.end,
-                        format!(" default {value}"),
-                    )
-                    .preferred(),
+                    ctx.add_transform_fix(line, format!("Add `default {value}`"), format!(" default {value}"))
+                        .preferred(),
                 ));
         }
         if s.ty.is_text() && d.ty.is_text() {
@@ -196,23 +186,11 @@ fn value_map_fix(ctx: &MapCtx<'_>, line: &Line<'_>) -> Fix {
             pairs.push(format!("{} = {}", render(ln), render(rn)));
         }
     }
-    let at = line.decl.transforms_at;
-    let mut edits = vec![crate::analysis::diagnostic::Edit {
-        location: crate::analysis::diagnostic::Location { file: ctx.file, range: at..at },
-        new_text: format!(" value_map {{ {} }}", pairs.join(", ")),
-    }];
-    // The transform form of the symbol goes with a transform.
-    let symbol = line.direction().symbol(true);
-    if line.decl.direction.range.len() != symbol.len() {
-        edits.push(crate::analysis::diagnostic::Edit {
-            location: crate::analysis::diagnostic::Location {
-                file: ctx.file,
-                range: line.decl.direction.range.clone(),
-            },
-            new_text: symbol.to_string(),
-        });
-    }
-    Fix { title: "Add a value_map pairing values by name".into(), edits, preferred: false }
+    ctx.add_transform_fix(
+        line,
+        "Add a value_map pairing values by name",
+        format!(" value_map {{ {} }}", pairs.join(", ")),
+    )
 }
 
 /// DIPV1011 with its fix: make the line one-way away from the read-only side.

@@ -103,6 +103,22 @@ impl<'w> MapCtx<'w> {
         Fix::replace(title, self.file, self.map.insert_at..self.map.insert_at, text)
     }
 
+    /// A fix that appends a transform to a line (after its last transform,
+    /// or after its right side) and writes the transform form of its
+    /// direction symbol, as the product's map editor shows it.
+    pub fn add_transform_fix(&self, line: &Line<'_>, title: impl Into<String>, transform: String) -> Fix {
+        let decl = line.decl;
+        let mut fix = Fix::replace(title, self.file, decl.range.end..decl.range.end, transform);
+        let symbol = line.direction().symbol(true);
+        if self.text.get(decl.direction.range.clone()) != Some(symbol) {
+            fix.edits.push(super::diagnostic::Edit {
+                location: super::diagnostic::Location { file: self.file, range: decl.direction.range.clone() },
+                new_text: symbol.to_string(),
+            });
+        }
+        fix
+    }
+
     /// The range of a whole line of text holding `range`, newline included:
     /// what a "delete the line" fix removes.
     pub fn whole_line(&self, range: &std::ops::Range<usize>) -> std::ops::Range<usize> {

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod ide;
+pub mod lsp;
 pub mod schema;
 pub mod syntax;
 pub mod text;

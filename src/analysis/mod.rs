@@ -7,11 +7,14 @@ pub mod diagnostic;
 pub mod filters;
 pub mod model;
 mod names;
+pub mod query;
 mod resolve;
 mod rules;
 pub mod suggest;
 #[cfg(test)]
 mod tests;
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -22,6 +25,7 @@ use crate::text::LineIndex;
 pub use check::check;
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
 pub use model::FileModel;
+pub use rules::values::member_literal;
 
 /// A file as read from disk.
 #[derive(Debug, Clone)]
@@ -58,6 +62,13 @@ impl WorkspaceFile {
         self.line_index.line_of(offset) + 1
     }
 
+    /// A file from a parse the caller already has (an editor's document).
+    pub fn from_parse(path: String, parse: Parse) -> WorkspaceFile {
+        let model = model::lower(&parse);
+        let line_index = LineIndex::new(parse.text());
+        WorkspaceFile { path, parse, model, line_index, invalid_utf8_at: None }
+    }
+
     pub fn text(&self) -> &str {
         self.parse.text()
     }
@@ -67,8 +78,11 @@ impl WorkspaceFile {
 /// orders duplicates, and the cached schemas.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
-    pub files: Vec<WorkspaceFile>,
-    pub schemas: SchemaSet,
+    /// Shared, so that an editor's snapshot after an edit copies pointers,
+    /// not files.
+    pub files: Vec<Arc<WorkspaceFile>>,
+    /// Shared across snapshots: caches are large and change rarely.
+    pub schemas: Arc<SchemaSet>,
     /// The schema folder relative to the root, for messages.
     pub schema_folder: String,
 }
@@ -76,7 +90,12 @@ pub struct Workspace {
 impl Workspace {
     /// Parses every file (in parallel) and orders them by path.
     pub fn new(inputs: Vec<SourceInput>, schemas: SchemaSet, schema_folder: String) -> Workspace {
-        let mut files: Vec<WorkspaceFile> = inputs.into_par_iter().map(WorkspaceFile::new).collect();
+        let files: Vec<Arc<WorkspaceFile>> = inputs.into_par_iter().map(|i| Arc::new(WorkspaceFile::new(i))).collect();
+        Workspace::from_parts(files, Arc::new(schemas), schema_folder)
+    }
+
+    /// A workspace of already parsed files, ordered here by path.
+    pub fn from_parts(mut files: Vec<Arc<WorkspaceFile>>, schemas: Arc<SchemaSet>, schema_folder: String) -> Workspace {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Workspace { files, schemas, schema_folder }
     }

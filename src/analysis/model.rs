@@ -171,6 +171,8 @@ pub struct EntityRefDecl {
 /// `map NAME LEFT DIRECTION RIGHT { ... }`.
 #[derive(Debug, Clone)]
 pub struct MapDecl {
+    /// The whole map, header to closing brace.
+    pub range: TextRange,
     pub name: Name,
     pub header: TextRange,
     pub left: Option<EntityRefDecl>,
@@ -406,6 +408,7 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
         .direction()
         .and_then(|d| Some(DirectionDecl { direction: Direction::from_symbol(d.symbol())?, range: d.range() }));
     let mut decl = MapDecl {
+        range: map.range(),
         name,
         header: map.header_range(),
         left: entity_ref(map.left()),

@@ -3,13 +3,12 @@
 //! relative to the root), with `--fix` applying the unambiguous fixes.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use serde::Serialize;
 
-use super::workspace::{find_root, load_workspace, relative, LoadedWorkspace};
+use super::workspace::{find_root, load_workspace, relative, write_atomically, LoadedWorkspace};
 use super::{CheckArgs, Format};
 use crate::analysis::{self, Code, FileId, Severity};
 use crate::ide::fixes::{apply, unambiguous_fixes};
@@ -252,12 +251,4 @@ fn apply_fixes(loaded: &LoadedWorkspace) -> anyhow::Result<usize> {
         changed += 1;
     }
     Ok(changed)
-}
-
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().context("a file has a folder")?;
-    let tmp = dir.join(format!(".{}.dimap-tmp", path.file_name().unwrap_or_default().to_string_lossy()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
 }

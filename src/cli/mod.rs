@@ -1,6 +1,7 @@
 //! The command line: argument parsing types and dispatch to each command.
 
 mod check;
+mod fmt;
 mod workspace;
 
 use std::process::ExitCode;
@@ -22,6 +23,21 @@ pub struct Cli {
 pub enum Command {
     /// Check the workspace(s) holding each PATH and print every finding.
     Check(CheckArgs),
+    /// Format `.dimap` files in place: indentation, and aligned columns of
+    /// field mappings within each map.
+    Fmt(FmtArgs),
+    /// Run the language server over standard input and output.
+    Lsp,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Files or folders to format.
+    #[arg(default_value = ".")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Only list the files that would change; exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// How findings are printed.
@@ -49,5 +65,7 @@ pub struct CheckArgs {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS),
     }
 }

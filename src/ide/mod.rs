@@ -1,5 +1,9 @@
-//! Editor answers as plain data in byte offsets. Today: applying fixes to
-//! text, which `dimap check --fix` shares with the language server's
-//! quick-fixes.
+//! Editor answers as plain data in byte offsets: fixes, hover, completion,
+//! formatting and symbols. The language server and the command line convert
+//! them; nothing here knows the protocol.
 
+pub mod completion;
 pub mod fixes;
+pub mod format;
+pub mod hover;
+pub mod symbols;

@@ -92,6 +92,38 @@ impl Parse {
         ast::SourceFile::new(self.tree.root_node(), &self.text)
     }
 
+    /// Every `{` and `}` token (not those inside strings or comments) with
+    /// its offset and whether it opens: the formatter's block depths.
+    pub fn braces(&self) -> Vec<(usize, bool)> {
+        let mut out = Vec::new();
+        let mut cursor = self.tree.walk();
+        let mut stack = vec![self.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "{" if !node.is_named() => out.push((node.start_byte(), true)),
+                "}" if !node.is_named() => out.push((node.start_byte(), false)),
+                _ => stack.extend(node.children(&mut cursor).collect::<Vec<_>>()),
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The ranges an editor folds: every braced block.
+    pub fn folding_ranges(&self) -> Vec<TextRange> {
+        let mut out = Vec::new();
+        let mut cursor = self.tree.walk();
+        let mut stack = vec![self.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if matches!(node.kind(), "connection_set_body" | "project_body" | "map_body" | "value_map") {
+                out.push(node.byte_range());
+            }
+            stack.extend(node.children(&mut cursor).collect::<Vec<_>>());
+        }
+        out.sort_by_key(|r| r.start);
+        out
+    }
+
     /// The tree as an S-expression, for tests and debugging.
     pub fn sexp(&self) -> String {
         self.tree.root_node().to_sexp()

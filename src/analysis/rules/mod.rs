@@ -252,7 +252,7 @@ fn check_directions(file: FileId, project: ProjectRef<'_>, map: &MapDecl, out: &
 }
 
 /// A side's alias, connection and entity (DIPV1007, DIPV1018, DIPV1020).
-fn resolve_side<'w>(
+pub(super) fn resolve_side<'w>(
     file: FileId,
     set: &SetInfo<'w>,
     map: &'w MapDecl,

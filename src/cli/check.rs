@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::workspace::{find_root, load_workspace, relative, write_atomically, LoadedWorkspace};
 use super::{CheckArgs, Format};
 use crate::analysis::{self, Code, FileId, Severity};
+use crate::disk::{find_root, load_workspace, relative, write_atomically, LoadedWorkspace};
 use crate::ide::fixes::{apply, unambiguous_fixes};
 use crate::text::{LineCol, PositionEncoding};
 

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::workspace::{dimap_files, write_atomically};
 use super::FmtArgs;
+use crate::disk::{dimap_files, write_atomically};
 
 pub fn run(args: &FmtArgs) -> anyhow::Result<ExitCode> {
     let mut files: Vec<PathBuf> = Vec::new();

@@ -2,13 +2,10 @@
 
 mod check;
 mod fmt;
-mod workspace;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-
-pub use workspace::{load_workspace, LoadedWorkspace};
 
 /// dimap: checks Dynamics 365 dual-write and Data Integrator table maps
 /// (`.dimap` files) against cached entity schemas, before anything runs.

@@ -3,11 +3,7 @@
 //! plus the few rules of the language the grammar leaves to a later check
 //! (at most one transform of each kind on a line).
 
-use std::collections::BTreeSet;
-
 use super::SyntaxError;
-
-const DIRECTIONS: [&str; 6] = ["=", ">", "<", "><", ">>", "<<"];
 
 /// Collects the syntax errors of a tree in document order.
 pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> {
@@ -71,40 +67,12 @@ fn missing_node(node: tree_sitter::Node<'_>) -> SyntaxError {
     SyntaxError { range: node.byte_range(), message: format!("missing {label}") }
 }
 
-/// What the grammar accepts at the start of `node`. After a complete line
-/// in a block, that is the end of the line; otherwise it is read from the
-/// parse state after the last token before the error, when tree-sitter kept
-/// one (tokens on an error-recovery path carry none).
+/// What the grammar accepts at the start of `node`, decided from the shape
+/// of the tree around it. (Parse states would say more, but an incremental
+/// re-parse reuses nodes without them, and a message must not depend on how
+/// the text was typed.)
 fn expected_before(node: tree_sitter::Node<'_>) -> Vec<String> {
-    if let Some(expected) = expected_in_block(node) {
-        return expected;
-    }
-    let language = node.language();
-    let Some(state) = state_before(node) else {
-        return Vec::new();
-    };
-    let Some(lookahead) = language.lookahead_iterator(state) else {
-        return Vec::new();
-    };
-    let mut labels = BTreeSet::new();
-    let mut direction = false;
-    for symbol in lookahead {
-        let kind = language.node_kind_for_id(symbol).unwrap_or("");
-        if DIRECTIONS.contains(&kind) {
-            direction = true;
-            continue;
-        }
-        if let Some(label) = label(kind) {
-            labels.insert(label);
-        }
-    }
-    let mut out: Vec<String> = Vec::new();
-    if direction {
-        out.push("a direction (`=`, `>`, `<`, `><`, `>>`, `<<`)".to_string());
-    }
-    out.extend(labels);
-    out.truncate(8);
-    out
+    expected_in_block(node).unwrap_or_default()
 }
 
 /// The expected continuation of an error that follows something complete
@@ -132,33 +100,6 @@ fn expected_in_block(node: tree_sitter::Node<'_>) -> Option<Vec<String>> {
     Some(strings)
 }
 
-fn state_before(node: tree_sitter::Node<'_>) -> Option<u16> {
-    let mut leaf = previous_leaf(node)?;
-    loop {
-        let state = leaf.next_parse_state();
-        if state != 0 && state != u16::MAX && !leaf.is_extra() {
-            return Some(state);
-        }
-        leaf = previous_leaf(leaf)?;
-    }
-}
-
-/// The last leaf that ends before `node` starts.
-fn previous_leaf(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
-    let mut current = node;
-    let sibling = loop {
-        if let Some(p) = current.prev_sibling() {
-            break p;
-        }
-        current = current.parent()?;
-    };
-    let mut leaf = sibling;
-    while let Some(last) = leaf.child_count().checked_sub(1).and_then(|i| leaf.child(i as _)) {
-        leaf = last;
-    }
-    Some(leaf)
-}
-
 /// A reader's name for a grammar symbol, or `None` for symbols that are
 /// never worth naming (comments, internal helpers).
 fn label(kind: &str) -> Option<String> {
@@ -171,7 +112,7 @@ fn label(kind: &str) -> Option<String> {
         "number" => "a number".to_string(),
         "path" => "a field path".to_string(),
         "direction" => "a direction (`=`, `>`, `<`, `><`, `>>`, `<<`)".to_string(),
-        kind if kind.starts_with('_') => return None,
+        kind if kind.starts_with('_') || kind.contains("_repeat") => return None,
         kind => format!("`{kind}`"),
     })
 }

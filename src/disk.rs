@@ -1,6 +1,7 @@
-//! Reading a workspace from disk: finding its root and `dimap.toml`, every
-//! `.dimap` file under it (bytes that are not UTF-8 are recorded, not
-//! fatal), and its cached schemas. The only IO the checker does.
+//! Reading a workspace from disk, shared by the command line and the
+//! language server: finding its root and `dimap.toml`, every `.dimap` file
+//! under it (bytes that are not UTF-8 are recorded, not fatal), and its
+//! cached schemas; and writing a file safely. The analysis itself does no IO.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -41,7 +42,16 @@ pub fn find_root(path: &Path) -> anyhow::Result<PathBuf> {
 
 /// Reads the workspace at `root`.
 pub fn load_workspace(root: &Path) -> anyhow::Result<LoadedWorkspace> {
-    let config = read_config(root)?;
+    load_workspace_with(root, None)
+}
+
+/// Reads the workspace at `root`, with a schema folder that overrides the
+/// one `dimap.toml` names (the language server's `schemas` setting).
+pub fn load_workspace_with(root: &Path, schemas: Option<&str>) -> anyhow::Result<LoadedWorkspace> {
+    let mut config = read_config(root)?;
+    if let Some(schemas) = schemas {
+        config.schemas = Some(schemas.to_string());
+    }
     let schema_folder = config.schemas.clone().unwrap_or_else(|| ".dimap/schemas".to_string());
     let schema_path = root.join(&schema_folder);
     if config.schemas.is_some() && !schema_path.is_dir() {

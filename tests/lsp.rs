@@ -1,0 +1,274 @@
+//! End-to-end tests of `dimap lsp`: the real binary over stdio, driven as an
+//! editor drives it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const CONNECTIONS: &str = r#"connection_set contoso {
+  finance_and_operations fo "contoso-prod"
+  dataverse              dv "contoso-sales"
+  organization fo "USMF" = dv "USMF"
+}
+"#;
+
+const GROUPS: &str = "project \"P\" dual_write contoso {\n  map groups fo.CustomerGroups = dv.msdyn_customergroup {\n    CUSTOMERGROUPID = msdyn_groupid\n    none > msdyn_description\n  }\n}\n";
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start(root: &Path, encodings: &[&str]) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dimap"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (send, messages) = channel();
+        std::thread::spawn(move || loop {
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if stdout.read_line(&mut header).unwrap_or(0) == 0 {
+                    return;
+                }
+                let header = header.trim();
+                if header.is_empty() {
+                    break;
+                }
+                if let Some(n) = header.strip_prefix("Content-Length: ") {
+                    length = n.parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            stdout.read_exact(&mut body).unwrap();
+            if send.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        });
+        let mut client = Client { child, stdin, messages, next_id: 1 };
+        let uri = uri(root, "");
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri,
+                "workspaceFolders": [{ "uri": uri, "name": "ws" }],
+                "capabilities": { "general": { "positionEncodings": encodings } },
+                "initializationOptions": { "diagnostics": { "debounceMs": 0 } }
+            }),
+        );
+        assert!(result["capabilities"]["textDocumentSync"].is_number(), "{result}");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let reply = self.wait(|m| m["id"] == id && m.get("method").is_none());
+        assert!(reply.get("error").is_none(), "{method} failed: {reply}");
+        reply["result"].clone()
+    }
+
+    /// Waits for a message that `want` accepts, answering the server's own
+    /// requests on the way.
+    fn wait(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = self.messages.recv_timeout(left).expect("the server answers in time");
+            if want(&message) {
+                return message;
+            }
+            if message.get("method").is_some() && message.get("id").is_some() {
+                let id = message["id"].clone();
+                self.send(json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+            }
+        }
+    }
+
+    fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        let message = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && version.is_none_or(|v| m["params"]["version"] == v)
+                && !m["params"]["diagnostics"].as_array().unwrap().iter().all(|d| d["code"] == "DIMAP0001")
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn stop(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the server did not exit");
+    }
+}
+
+fn uri(root: &Path, path: &str) -> String {
+    let full = if path.is_empty() { root.to_path_buf() } else { root.join(path) };
+    format!("file://{}", full.display())
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let schemas = root.join(".dimap/schemas");
+    std::fs::create_dir_all(&schemas).unwrap();
+    for name in ["contoso-prod.json", "contoso-sales.json"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name),
+            schemas.join(name),
+        )
+        .unwrap();
+    }
+    std::fs::write(root.join("connections.dimap"), CONNECTIONS).unwrap();
+    std::fs::write(root.join("groups.dimap"), GROUPS).unwrap();
+    dir
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn an_editor_session_over_utf16() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &[]);
+    let groups = uri(&root, "groups.dimap");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
+    );
+    let found = client.diagnostics(&groups, Some(1));
+    assert!(codes(&found).contains(&"DIPV1021".to_string()), "{found:?}");
+    let finding = found.iter().find(|d| d["code"] == "DIPV1021").unwrap();
+    assert_eq!(finding["range"]["start"], json!({ "line": 3, "character": 4 }));
+    assert!(finding["codeDescription"]["href"].as_str().unwrap().contains("dual-write"));
+
+    // The quick-fix adds a default.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": groups }, "range": finding["range"], "context": { "diagnostics": [finding] } }),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Add `default"))
+        .expect("a fix");
+    assert_eq!(fix["isPreferred"], true);
+    let edits = &fix["edit"]["changes"][&groups];
+    assert_eq!(edits[0]["newText"], " default \"\"");
+
+    // Editing the line incrementally: the finding goes away in version 2.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": groups, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 3, "character": 28 }, "end": { "line": 3, "character": 28 } }, "text": " default \"x\"" }]
+        }),
+    );
+    let message = client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == groups && m["params"]["version"] == 2
+    });
+    let after = message["params"]["diagnostics"].as_array().unwrap().clone();
+    assert!(!codes(&after).contains(&"DIPV1021".to_string()), "{after:?}");
+
+    // Completion of the right side lists the entity's fields, required first.
+    let items = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": groups }, "position": { "line": 2, "character": 22 } }),
+    );
+    let labels: Vec<&str> = items["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"msdyn_description"), "{labels:?}");
+
+    // Hover over a field shows its type and cache.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": groups }, "position": { "line": 2, "character": 24 } }),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.starts_with("**msdyn_groupid** · `string(30)` · required"), "{text}");
+
+    // Formatting aligns the columns.
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": groups }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    let formatted = edits[0]["newText"].as_str().unwrap();
+    assert!(
+        formatted
+            .contains("    CUSTOMERGROUPID =  msdyn_groupid\n    none            >> msdyn_description default \"x\"\n"),
+        "{formatted}"
+    );
+
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": groups } }));
+    client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == groups
+            && m["params"]["diagnostics"] == json!([])
+    });
+    client.stop();
+}
+
+#[test]
+fn utf8_positions_when_the_client_prefers_them() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &["utf-8", "utf-16"]);
+    let text = "project \"Ü😀\" dual_write nosuchset {\n}\n";
+    let other = uri(&root, "other.dimap");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": other, "languageId": "dimap", "version": 1, "text": text } }),
+    );
+    let found = client.diagnostics(&other, Some(1));
+    let finding = found.iter().find(|d| d["code"] == "DIMAP0002").expect("DIMAP0002");
+    // `project "Ü😀" dual_write ` is 28 bytes: Ü is 2, the emoji 4.
+    assert_eq!(finding["range"]["start"], json!({ "line": 0, "character": 28 }));
+    client.stop();
+}
+
+#[test]
+fn files_that_are_not_open_get_findings_too() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &[]);
+    let groups = uri(&root, "groups.dimap");
+    let found = client.diagnostics(&groups, None);
+    assert!(codes(&found).contains(&"DIPV1021".to_string()), "{found:?}");
+    client.stop();
+}

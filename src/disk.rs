@@ -115,6 +115,16 @@ pub fn relative(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// Writes a file through a temporary file in the same folder and a rename,
+/// so that a crash or a full disk never leaves half a file.
+pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.dimap-tmp", path.file_name().unwrap_or_default().to_string_lossy()));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,14 +134,4 @@ mod tests {
         assert_eq!(relative(Path::new("/a/b/case"), Path::new("/a/b/case/maps/x.dimap")), "maps/x.dimap");
         assert_eq!(relative(Path::new("/a/b/case"), Path::new("/a/schemas/s.json")), "../../schemas/s.json");
     }
-}
-
-/// Writes a file through a temporary file in the same folder and a rename,
-/// so that a crash or a full disk never leaves half a file.
-pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.dimap-tmp", path.file_name().unwrap_or_default().to_string_lossy()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
 }

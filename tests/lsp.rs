@@ -272,3 +272,63 @@ fn files_that_are_not_open_get_findings_too() {
     assert!(codes(&found).contains(&"DIPV1021".to_string()), "{found:?}");
     client.stop();
 }
+
+#[test]
+fn navigation_tokens_hints_and_lenses() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &[]);
+    let groups = uri(&root, "groups.dimap");
+    let connections = uri(&root, "connections.dimap");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
+    );
+    client.diagnostics(&groups, Some(1));
+
+    // `dv` in the map header is declared in connections.dimap.
+    let def = client.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": groups }, "position": { "line": 1, "character": 34 } }),
+    );
+    assert_eq!(def["uri"], connections);
+    assert_eq!(def["range"]["start"], json!({ "line": 2, "character": 25 }));
+
+    // An entity's definition is its place in the cache.
+    let def = client.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": groups }, "position": { "line": 1, "character": 20 } }),
+    );
+    assert!(def["uri"].as_str().unwrap().ends_with("contoso-prod.json"), "{def}");
+
+    // Renaming the connection set edits both files.
+    let edit = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": groups }, "position": { "line": 0, "character": 26 }, "newName": "fabrikam" }),
+    );
+    assert_eq!(edit["changes"].as_object().unwrap().len(), 2, "{edit}");
+
+    let symbols = client.request("workspace/symbol", json!({ "query": "group" }));
+    assert_eq!(symbols[0]["name"], "groups");
+
+    let tokens = client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": groups } }));
+    let data = tokens["data"].as_array().unwrap();
+    assert_eq!(data.len() % 5, 0);
+    assert!(data.len() > 40, "{tokens}");
+    let delta = client.request(
+        "textDocument/semanticTokens/full/delta",
+        json!({ "textDocument": { "uri": groups }, "previousResultId": tokens["resultId"] }),
+    );
+    assert_eq!(delta["edits"], json!([]), "{delta}");
+
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": groups }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 9, "character": 0 } } }),
+    );
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&": string(10)") && labels.contains(&": string(30)"), "{labels:?}");
+
+    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": groups } }));
+    assert_eq!(lenses[0]["command"]["title"], "2 lines · 0 required unmapped · 2 findings");
+    client.stop();
+}

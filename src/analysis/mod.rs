@@ -25,7 +25,7 @@ use crate::text::LineIndex;
 pub use check::check;
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
 pub use model::FileModel;
-pub use rules::values::member_literal;
+pub use rules::values::{is_identifier as model_is_identifier, member_literal};
 
 /// A file as read from disk.
 #[derive(Debug, Clone)]

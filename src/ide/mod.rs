@@ -6,4 +6,6 @@ pub mod completion;
 pub mod fixes;
 pub mod format;
 pub mod hover;
+pub mod inlay;
+pub mod navigation;
 pub mod symbols;

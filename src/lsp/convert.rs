@@ -247,3 +247,108 @@ pub fn folding_ranges(ranges: Vec<TextRange>, positions: &Positions<'_>) -> Vec<
 pub fn whole_document_edit(old: &Positions<'_>, new_text: String) -> lsp::TextEdit {
     lsp::TextEdit { range: old.range(&(0..old.file.text().len())), new_text }
 }
+
+/// The semantic token types, in legend order, and the highlight captures
+/// of the shared query that map to each.
+pub const TOKEN_TYPES: &[(lsp::SemanticTokenType, &[&str])] = &[
+    (lsp::SemanticTokenType::COMMENT, &["comment"]),
+    (lsp::SemanticTokenType::KEYWORD, &["keyword", "keyword.operator", "constant.builtin", "boolean"]),
+    (lsp::SemanticTokenType::TYPE, &["type", "type.builtin"]),
+    (lsp::SemanticTokenType::NAMESPACE, &["namespace"]),
+    (lsp::SemanticTokenType::CLASS, &["title"]),
+    (lsp::SemanticTokenType::FUNCTION, &["function"]),
+    (lsp::SemanticTokenType::PARAMETER, &["variable.parameter"]),
+    (lsp::SemanticTokenType::PROPERTY, &["property"]),
+    (lsp::SemanticTokenType::OPERATOR, &["operator"]),
+    (lsp::SemanticTokenType::STRING, &["string"]),
+    (lsp::SemanticTokenType::NUMBER, &["number"]),
+    (lsp::SemanticTokenType::ENUM_MEMBER, &["constant"]),
+];
+
+pub fn semantic_legend() -> lsp::SemanticTokensLegend {
+    lsp::SemanticTokensLegend {
+        token_types: TOKEN_TYPES.iter().map(|(t, _)| t.clone()).collect(),
+        token_modifiers: Vec::new(),
+    }
+}
+
+/// The file's highlights as the protocol's relative token encoding.
+pub fn semantic_tokens(positions: &Positions<'_>) -> Vec<u32> {
+    let mut data = Vec::new();
+    let (mut line, mut start) = (0u32, 0u32);
+    for (range, capture) in positions.file.parse.highlights() {
+        let Some(kind) = TOKEN_TYPES.iter().position(|(_, names)| names.contains(&capture)) else { continue };
+        let (from, to) = (positions.position(range.start), positions.position(range.end));
+        if from.line != to.line || to.character <= from.character {
+            continue;
+        }
+        let delta_line = from.line - line;
+        let delta_start = if delta_line == 0 { from.character - start } else { from.character };
+        data.extend([delta_line, delta_start, to.character - from.character, kind as u32, 0]);
+        (line, start) = (from.line, from.character);
+    }
+    data
+}
+
+/// One edit turning `old` tokens into `new` ones: the changed middle.
+pub fn semantic_delta(old: &[u32], new: &[u32]) -> Vec<lsp::SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    if prefix == old.len() && prefix == new.len() {
+        return Vec::new();
+    }
+    vec![lsp::SemanticTokensEdit {
+        start: prefix as u32,
+        delete_count: (old.len() - prefix - suffix) as u32,
+        data: Some(
+            new[prefix..new.len() - suffix]
+                .chunks(5)
+                .map(|c| lsp::SemanticToken {
+                    delta_line: c[0],
+                    delta_start: c[1],
+                    length: c[2],
+                    token_type: c[3],
+                    token_modifiers_bitset: c[4],
+                })
+                .collect(),
+        ),
+    }]
+}
+
+pub fn to_semantic_tokens(data: &[u32]) -> Vec<lsp::SemanticToken> {
+    data.chunks(5)
+        .map(|c| lsp::SemanticToken {
+            delta_line: c[0],
+            delta_start: c[1],
+            length: c[2],
+            token_type: c[3],
+            token_modifiers_bitset: c[4],
+        })
+        .collect()
+}
+
+pub fn location(
+    ws: &Workspace,
+    root: &Path,
+    at: &analysis::Location,
+    encoding: PositionEncoding,
+) -> Option<lsp::Location> {
+    let file = ws.file(at.file);
+    Some(lsp::Location { uri: uri_for(root, &file.path)?, range: Positions { file, encoding }.range(&at.range) })
+}
+
+/// Where `"name": "<name>"` stands in a cache document, from `from` on.
+pub fn find_cache_name(text: &str, from: usize, name: &str) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find("\"name\"") {
+        let key = at + i;
+        let rest = text[key + 6..].trim_start();
+        if let Some(value) = rest.strip_prefix(':').map(str::trim_start) {
+            if value.strip_prefix('"').is_some_and(|v| v.starts_with(name) && v[name.len()..].starts_with('"')) {
+                return Some(key);
+            }
+        }
+        at = key + 6;
+    }
+    None
+}

@@ -84,7 +84,7 @@ impl Backend {
             }
             let to_send = {
                 let mut session = lock(&session);
-                if session.generation != generation {
+                if session.generation != generation || session.pull_diagnostics {
                     return;
                 }
                 let mut to_send = Vec::new();
@@ -215,8 +215,10 @@ impl LanguageServer for Backend {
             .or_else(|| params.root_uri.as_ref().and_then(|uri| uri.to_file_path().map(|p| p.into_owned())))
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_default();
+        let pull = params.capabilities.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some());
         {
             let mut session = self.session();
+            session.pull_diagnostics = pull;
             session.encoding = encoding;
             session.root = crate::disk::find_root(&root).unwrap_or(root);
             if let Some(options) = &params.initialization_options {
@@ -239,6 +241,28 @@ impl LanguageServer for Backend {
                 document_formatting_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    SemanticTokensOptions {
+                        legend: convert::semantic_legend(),
+                        full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                        range: Some(false),
+                        ..Default::default()
+                    },
+                )),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("dimap".into()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        ..Default::default()
+                    })
+                }),
                 ..Default::default()
             },
             server_info: Some(ServerInfo { name: "dimap".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -369,4 +393,231 @@ impl LanguageServer for Backend {
         let positions = Positions { file, encoding: snapshot.encoding };
         Ok(Some(convert::folding_ranges(file.parse.folding_ranges(), &positions)))
     }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let Some((snapshot, id)) = self.snapshot_for(&at.text_document.uri) else { return Ok(None) };
+        let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
+        let offset = positions.offset(at.position);
+        if let Some(target) = ide::navigation::definition(&snapshot.workspace, id, offset) {
+            let location = convert::location(&snapshot.workspace, &snapshot.root, &target, snapshot.encoding);
+            return Ok(location.map(GotoDefinitionResponse::Scalar));
+        }
+        Ok(cache_definition(&snapshot, id, offset).map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let Some((snapshot, id)) = self.snapshot_for(&at.text_document.uri) else { return Ok(None) };
+        let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
+        let found = ide::navigation::references(
+            &snapshot.workspace,
+            id,
+            positions.offset(at.position),
+            params.context.include_declaration,
+        );
+        Ok(Some(
+            found
+                .iter()
+                .filter_map(|l| convert::location(&snapshot.workspace, &snapshot.root, l, snapshot.encoding))
+                .collect(),
+        ))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let Some((snapshot, id)) = self.snapshot_for(&at.text_document.uri) else { return Ok(None) };
+        let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
+        let edits = ide::navigation::rename(&snapshot.workspace, id, positions.offset(at.position), &params.new_name)
+            .map_err(tower_lsp_server::jsonrpc::Error::invalid_params)?;
+        let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> = std::collections::HashMap::new();
+        for (location, new_text) in edits {
+            if let Some(l) = convert::location(&snapshot.workspace, &snapshot.root, &location, snapshot.encoding) {
+                changes.entry(l.uri).or_default().push(TextEdit { range: l.range, new_text });
+            }
+        }
+        Ok(Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }))
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let snapshot = self.session().snapshot();
+        #[allow(deprecated)]
+        let symbols = ide::navigation::workspace_symbols(&snapshot.workspace, &params.query)
+            .into_iter()
+            .filter_map(|o| {
+                let location = convert::location(&snapshot.workspace, &snapshot.root, &o.location, snapshot.encoding)?;
+                let (kind, container) = match &o.kind {
+                    ide::navigation::NameKind::ConnectionSet => (SymbolKind::NAMESPACE, None),
+                    ide::navigation::NameKind::Alias { set } => (SymbolKind::VARIABLE, Some(set.clone())),
+                    ide::navigation::NameKind::Project => (SymbolKind::PACKAGE, None),
+                    ide::navigation::NameKind::Map { project } => (SymbolKind::CLASS, Some(project.clone())),
+                };
+                Some(SymbolInformation {
+                    name: o.name,
+                    kind,
+                    tags: None,
+                    deprecated: None,
+                    location,
+                    container_name: container,
+                })
+            })
+            .collect();
+        Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(None) };
+        let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
+        let hints = ide::inlay::inlay_hints(&snapshot.workspace, id)
+            .into_iter()
+            .map(|h| InlayHint {
+                position: positions.position(h.offset),
+                label: InlayHintLabel::String(h.label),
+                kind: Some(InlayHintKind::TYPE),
+                text_edits: None,
+                tooltip: None,
+                padding_left: Some(false),
+                padding_right: Some(false),
+                data: None,
+            })
+            .filter(|h| h.position.line >= params.range.start.line && h.position.line <= params.range.end.line)
+            .collect();
+        Ok(Some(hints))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(None) };
+        let lenses = tokio::task::spawn_blocking(move || {
+            let found = analysis::check(&snapshot.workspace);
+            let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
+            ide::inlay::code_lenses(&snapshot.workspace, id, &found)
+                .into_iter()
+                .map(|l| CodeLens {
+                    range: positions.range(&l.range),
+                    command: Some(Command { title: l.title, command: String::new(), arguments: None }),
+                    data: None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(Some(lenses))
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(None) };
+        let file = snapshot.workspace.file(id);
+        let data = convert::semantic_tokens(&Positions { file, encoding: snapshot.encoding });
+        let result_id = self.remember_tokens(&file.path, data.clone());
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: Some(result_id),
+            data: convert::to_semantic_tokens(&data),
+        })))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(None) };
+        let file = snapshot.workspace.file(id);
+        let data = convert::semantic_tokens(&Positions { file, encoding: snapshot.encoding });
+        let previous = self.session().semantic_tokens.get(&file.path).cloned();
+        let result_id = self.remember_tokens(&file.path, data.clone());
+        Ok(Some(match previous.filter(|(id, _)| *id == params.previous_result_id) {
+            Some((_, old)) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                result_id: Some(result_id),
+                edits: convert::semantic_delta(&old, &data),
+            }),
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                result_id: Some(result_id),
+                data: convert::to_semantic_tokens(&data),
+            }),
+        }))
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let empty = || {
+            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+                RelatedFullDocumentDiagnosticReport::default(),
+            ))
+        };
+        let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(empty()) };
+        let items = tokio::task::spawn_blocking(move || {
+            let found = analysis::check(&snapshot.workspace);
+            let path = snapshot.workspace.file(id).path.clone();
+            convert::diagnostics(&snapshot.workspace, &snapshot.root, &found, snapshot.encoding, &snapshot.severity)
+                .remove(&path)
+                .unwrap_or_default()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
+    }
+
+    async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        let snapshot = self.session().snapshot();
+        let items = tokio::task::spawn_blocking(move || {
+            let found = analysis::check(&snapshot.workspace);
+            let by_path = convert::diagnostics(
+                &snapshot.workspace,
+                &snapshot.root,
+                &found,
+                snapshot.encoding,
+                &snapshot.severity,
+            );
+            snapshot
+                .workspace
+                .files
+                .iter()
+                .filter_map(|f| {
+                    Some(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                        uri: convert::uri_for(&snapshot.root, &f.path)?,
+                        version: snapshot.versions.get(&f.path).map(|v| i64::from(*v)),
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: None,
+                            items: by_path.get(&f.path).cloned().unwrap_or_default(),
+                        },
+                    }))
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }))
+    }
+}
+
+impl Backend {
+    fn remember_tokens(&self, path: &str, data: Vec<u32>) -> String {
+        let mut session = self.session();
+        let id = session.next_result_id.to_string();
+        session.next_result_id += 1;
+        session.semantic_tokens.insert(path.to_string(), (id.clone(), data));
+        id
+    }
+}
+
+/// Go to definition on an entity or a field: its place in the cache JSON.
+fn cache_definition(snapshot: &Snapshot, id: analysis::FileId, offset: usize) -> Option<Location> {
+    let index = analysis::query::Index::new(&snapshot.workspace);
+    let (schema, entity, field) = match index.symbol_at(id, offset)? {
+        analysis::query::Symbol::Entity { schema, entity, .. } => (schema, entity, None),
+        analysis::query::Symbol::Field { schema, entity, field, .. } => (schema, entity, Some(field)),
+    };
+    let text = std::fs::read_to_string(&schema.path).ok()?;
+    let entities = text.find("\"entities\"").unwrap_or(0);
+    let mut at = convert::find_cache_name(&text, entities, &entity.name)?;
+    if let Some(field) = field {
+        at = convert::find_cache_name(&text, at + 1, &field.name)?;
+    }
+    let index = crate::text::LineIndex::new(&text);
+    let start = index.line_col(&text, at, snapshot.encoding);
+    let position = Position { line: start.line, character: start.col };
+    Some(Location { uri: Uri::from_file_path(&schema.path)?, range: Range { start: position, end: position } })
 }

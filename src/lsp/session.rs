@@ -96,6 +96,12 @@ pub struct Session {
     /// False until the workspace and caches are read: findings before that
     /// would be wrong (every cross-file name unknown), so none are published.
     pub loaded: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`), so none
+    /// are pushed.
+    pub pull_diagnostics: bool,
+    /// The last semantic tokens sent per document, for deltas.
+    pub semantic_tokens: HashMap<String, (String, Vec<u32>)>,
+    pub next_result_id: u64,
 }
 
 impl Session {
@@ -113,6 +119,9 @@ impl Session {
             published: HashMap::new(),
             shut_down: false,
             loaded: false,
+            pull_diagnostics: false,
+            semantic_tokens: HashMap::new(),
+            next_result_id: 1,
         }
     }
 

@@ -29,6 +29,14 @@ pub const HIGHLIGHTS_QUERY: &str = include_str!("../../grammar/queries/highlight
 /// The folding query shared by every editor integration.
 pub const FOLDS_QUERY: &str = include_str!("../../grammar/queries/folds.scm");
 
+/// The compiled highlight query, built once.
+fn highlights_query() -> &'static tree_sitter::Query {
+    static QUERY: std::sync::OnceLock<tree_sitter::Query> = std::sync::OnceLock::new();
+    QUERY.get_or_init(|| {
+        tree_sitter::Query::new(&language(), HIGHLIGHTS_QUERY).expect("the shared highlight query compiles")
+    })
+}
+
 /// A syntax error: where it is and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -106,6 +114,27 @@ impl Parse {
             }
         }
         out.sort();
+        out
+    }
+
+    /// Highlight captures of the shared query, in document order, without
+    /// overlaps (the first capture of a range wins, as editors resolve them).
+    pub fn highlights(&self) -> Vec<(TextRange, &'static str)> {
+        use tree_sitter::StreamingIterator;
+        let query = highlights_query();
+        let mut cursor = tree_sitter::QueryCursor::new();
+        let mut captures = cursor.captures(query, self.tree.root_node(), self.text.as_bytes());
+        let mut out: Vec<(TextRange, &'static str)> = Vec::new();
+        while let Some((found, index)) = captures.next() {
+            let capture = found.captures()[*index];
+            let range = capture.node.byte_range();
+            let name = query.capture_names()[capture.index as usize];
+            if out.iter().any(|(r, _)| r.start < range.end && range.start < r.end) {
+                continue;
+            }
+            out.push((range, name));
+        }
+        out.sort_by_key(|(r, _)| r.start);
         out
     }
 

@@ -72,3 +72,15 @@ fn incremental_reparse_equals_a_fresh_parse() {
     assert_eq!(edited.text(), text.replacen("A = b", "AB = b", 1));
     assert_eq!(edited.sexp(), fresh.sexp());
 }
+
+#[test]
+fn highlights_come_from_the_shared_query() {
+    let text = "project \"P\" dual_write c {\n  map m fo.A = dv.b {\n    X >> y default 3 # note\n  }\n}\n";
+    let found: Vec<(&str, &str)> = parse(text).highlights().into_iter().map(|(r, name)| (&text[r], name)).collect();
+    assert!(found.contains(&("project", "keyword")), "{found:?}");
+    assert!(found.contains(&("A", "type")), "{found:?}");
+    assert!(found.contains(&("X", "property")), "{found:?}");
+    assert!(found.contains(&(">>", "operator")), "{found:?}");
+    assert!(found.contains(&("3", "number")), "{found:?}");
+    assert!(found.contains(&("# note", "comment")), "{found:?}");
+}

@@ -12,7 +12,7 @@ mod resolve;
 mod rules;
 pub mod suggest;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 
@@ -25,6 +25,7 @@ use crate::text::LineIndex;
 pub use check::check;
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
 pub use model::FileModel;
+pub use rules::types::compatible;
 pub use rules::values::{is_identifier as model_is_identifier, member_literal};
 
 /// A file as read from disk.

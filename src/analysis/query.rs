@@ -34,6 +34,9 @@ impl<'w> MapScope<'w> {
     }
 }
 
+/// A resolved map side, for the editor features.
+pub type ResolvedSideRef<'w> = ResolvedSide<'w>;
+
 /// What a name in the text stands for.
 pub enum Symbol<'w> {
     Entity { schema: &'w CachedSchema, entity: &'w CachedEntity, range: TextRange },
@@ -128,6 +131,26 @@ impl<'w> Index<'w> {
             });
         }
         None
+    }
+
+    /// The aliases a map's project may use.
+    pub fn aliases_of(&self, scope: &MapScope<'w>) -> Vec<String> {
+        let set = scope.project.decl.connection_set.as_ref().and_then(|n| self.names.sets.get(n.text.as_str()));
+        set.map(|s| s.aliases().map(String::from).collect()).unwrap_or_default()
+    }
+
+    /// Every alias of every connection set.
+    pub fn all_aliases(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.names.sets.values().flat_map(|s| s.aliases().map(String::from)).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn connection_set_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.names.sets.keys().map(|k| k.to_string()).collect();
+        out.sort();
+        out
     }
 
     pub fn workspace(&self) -> &'w Workspace {

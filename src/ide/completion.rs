@@ -49,18 +49,37 @@ pub fn complete(ws: &Workspace, file: FileId, offset: usize) -> Vec<CompletionIt
     let segment_start = word_start + word.rfind('.').map_or(0, |i| i + 1);
     let replace = segment_start..offset;
     let index = Index::new(ws);
+    let head = &before[..before.len() - word.len()];
+    let tokens: Vec<&str> = head.split_whitespace().collect();
     let Some(scope) = index.map_at(file, offset) else {
-        return keywords(
-            &["connection_set", "project", "map", "organization", "dual_write", "data_integrator"],
-            replace,
-        );
+        return outside_maps(&index, &tokens, replace);
     };
     if offset <= scope.map.header.end {
+        if !word.contains('.') && tokens.len() >= 2 {
+            return names(index.aliases_of(&scope), CompletionKind::Keyword, replace);
+        }
         return header_entities(&index, &scope, word, replace);
     }
-    let head = &before[..before.len() - word.len()];
-    if head.split_whitespace().any(|t| t == "default") {
+    if let Some(items) = in_filter(&scope, head, replace.clone()) {
+        return items;
+    }
+    if tokens.first() == Some(&"filter") && tokens.len() == 1 {
+        let aliases = [&scope.map.left, &scope.map.right].into_iter().flatten().map(|s| s.alias.text.clone()).collect();
+        return names(aliases, CompletionKind::Keyword, replace);
+    }
+    if let Some(items) = in_value_map(&scope, text, offset, replace.clone()) {
+        return items;
+    }
+    if tokens.contains(&"default") {
         return default_members(&scope, head, replace);
+    }
+    if tokens.len() == 1 && !DIRECTIONS.contains(&tokens[0]) && word.is_empty() && !["filter", "key"].contains(&tokens[0]) {
+        let symbols = match scope.map.direction.as_ref().map(|d| d.direction) {
+            Some(crate::analysis::model::Direction::LeftToRight) => vec![">", ">>"],
+            Some(crate::analysis::model::Direction::RightToLeft) => vec!["<", "<<"],
+            _ => DIRECTIONS.to_vec(),
+        };
+        return names(symbols.into_iter().map(String::from).collect(), CompletionKind::Keyword, replace);
     }
     let side = if head.split_whitespace().any(|t| DIRECTIONS.contains(&t)) { Side::Right } else { Side::Left };
     let Some(resolved) = scope.side(side) else { return Vec::new() };
@@ -85,6 +104,97 @@ pub fn complete(ws: &Workspace, file: FileId, offset: usize) -> Vec<CompletionIt
         }
     }
     items
+}
+
+/// Outside any map: keywords, apps in a connection set, project kinds and
+/// connection sets in a project header.
+fn outside_maps(index: &Index<'_>, tokens: &[&str], replace: TextRange) -> Vec<CompletionItem> {
+    match tokens {
+        ["project", _] => keywords(&["dual_write", "data_integrator"], replace),
+        ["project", _, _] => names(index.connection_set_names(), CompletionKind::Keyword, replace),
+        ["organization"] | ["organization", _, _, "="] => names(index.all_aliases(), CompletionKind::Keyword, replace),
+        [] => keywords(
+            &["connection_set", "project", "map", "organization", "finance_and_operations", "dataverse", "sales", "salesforce", "sql"],
+            replace,
+        ),
+        _ => Vec::new(),
+    }
+}
+
+fn names(names: Vec<String>, kind: CompletionKind, replace: TextRange) -> Vec<CompletionItem> {
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, label)| CompletionItem {
+            label,
+            kind,
+            detail: None,
+            documentation: None,
+            sort_text: format!("{i:04}"),
+            replace: replace.clone(),
+        })
+        .collect()
+}
+
+/// Inside a filter string: the columns of the filter's side, and the
+/// operators of its language.
+fn in_filter(scope: &MapScope<'_>, head: &str, replace: TextRange) -> Option<Vec<CompletionItem>> {
+    let rest = head.trim_start().strip_prefix("filter")?;
+    let mut parts = rest.trim_start().splitn(2, char::is_whitespace);
+    let alias = parts.next()?;
+    let inside = parts.next()?.trim_start();
+    let quote = inside.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    if inside[1..].contains(quote) {
+        return None;
+    }
+    let side = [Side::Left, Side::Right].into_iter().find(|s| scope.map.side(*s).is_some_and(|d| d.alias.text == alias))?;
+    let resolved = scope.side(side)?;
+    let mut items = fields(resolved.schema, resolved.entity, replace.clone());
+    let operators: &[&str] = if resolved.app().ignores_case() {
+        &["like"]
+    } else {
+        &["eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not", "null", "true", "false", "startswith", "endswith"]
+    };
+    items.extend(keywords(operators, replace));
+    Some(items)
+}
+
+/// Inside a value map: the members of the left field before `=` of an
+/// entry, of the right field after it. Read from the text, since a value
+/// map being typed does not parse yet.
+fn in_value_map(scope: &MapScope<'_>, text: &str, offset: usize, replace: TextRange) -> Option<Vec<CompletionItem>> {
+    let body = &text[scope.map.header.end..offset];
+    let open = scope.map.header.end + body.rfind("value_map")?;
+    if text[open..offset].contains('}') {
+        return None;
+    }
+    let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+    let tokens: Vec<&str> = text[line_start..open].split_whitespace().collect();
+    let [left, _, right, ..] = tokens.as_slice() else { return None };
+    let entry_start = text[open..offset].rfind(['{', ',', '\n']).map_or(open, |i| open + i + 1);
+    let (side, name) = if text[entry_start..offset].contains('=') { (Side::Right, right) } else { (Side::Left, left) };
+    let resolved = scope.side(side)?;
+    let field = path_field(resolved, name)?;
+    let members: Vec<String> = if field.ty == crate::schema::FieldType::Boolean {
+        vec!["false".into(), "true".into()]
+    } else {
+        field.members().map(|(n, _)| crate::analysis::member_literal(n)).collect()
+    };
+    Some(names(members, CompletionKind::Member, replace))
+}
+
+/// The field a path ends at, through its lookups.
+fn path_field<'w>(side: &crate::analysis::query::ResolvedSideRef<'w>, path: &str) -> Option<&'w CachedField> {
+    let app = side.app();
+    let mut entity = side.entity;
+    let mut field = None;
+    for (i, segment) in path.split('.').enumerate() {
+        if i > 0 {
+            entity = side.schema.entity(field.and_then(|f: &CachedField| f.target.as_deref())?)?;
+        }
+        field = Some(entity.field(app, segment)?);
+    }
+    field
 }
 
 fn keywords(words: &[&str], replace: TextRange) -> Vec<CompletionItem> {
@@ -155,9 +265,12 @@ fn rank_by_mapping(scope: &MapScope<'_>, side: Side, app: App, items: &mut [Comp
         .filter(|l| l.direction.direction.flows().iter().any(|f| f.destination() == side))
         .filter_map(|l| l.side(side).path()?.segments.first().map(|s| app.name_key(&s.text).into_owned()))
         .collect();
+    let entity = scope.side(side).map(|s| s.entity);
     for item in items.iter_mut() {
         let key = app.name_key(&item.label).into_owned();
-        let required = item.detail.as_deref().is_some_and(|d| d.contains("required"));
+        // The company field is required but filled by dual-write.
+        let company = entity.is_some_and(|e| e.is_company_field(app, &item.label));
+        let required = !company && item.detail.as_deref().is_some_and(|d| d.contains("required") && !d.contains("read-only"));
         let rank = if written.contains(&key) {
             '2'
         } else if required {
@@ -191,4 +304,66 @@ fn default_members(scope: &MapScope<'_>, head: &str, replace: TextRange) -> Vec<
             replace: replace.clone(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::{schemas, CONNECTIONS};
+    use crate::analysis::SourceInput;
+
+    /// Completes at `$0` in `maps` and returns the first `n` labels in the
+    /// order an editor sorts them.
+    fn check(maps: &str, n: usize) -> Vec<String> {
+        let offset = maps.find("$0").expect("a cursor");
+        let text = maps.replace("$0", "");
+        let inputs = vec![
+            SourceInput { path: "c.dimap".into(), text: CONNECTIONS.into(), invalid_utf8_at: None },
+            SourceInput { path: "maps.dimap".into(), text, invalid_utf8_at: None },
+        ];
+        let ws = Workspace::new(inputs, schemas(), String::new());
+        let mut items = complete(&ws, ws.file_id("maps.dimap").unwrap(), offset);
+        items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+        items.into_iter().take(n).map(|i| i.label).collect()
+    }
+
+    const MAP: &str = "project \"P\" dual_write contoso {\n  map g fo.CustomerGroups = dv.msdyn_customergroup {\n    CUSTOMERGROUPID = msdyn_groupid\n    $LINE\n  }\n}\n";
+
+    fn line(l: &str) -> String {
+        MAP.replace("$LINE", l)
+    }
+
+    #[test]
+    fn right_fields_required_unmapped_first_mapped_last() {
+        let labels = check(&line("DESCRIPTION = $0"), 20);
+        assert_eq!(
+            labels,
+            vec!["msdyn_company", "msdyn_description", "msdyn_issalestaxincludedinprice", "msdyn_paymenttermid", "versionnumber", "msdyn_groupid", "none"]
+        );
+    }
+
+    #[test]
+    fn left_fields_lookups_and_entities() {
+        assert!(check(&line("DESCR$0"), 10).contains(&"DESCRIPTION".to_string()));
+        assert_eq!(check(&line("DESCRIPTION = msdyn_paymenttermid.$0"), 10), vec!["msdyn_company", "msdyn_name", "versionnumber"]);
+        let header = MAP.replace("dv.msdyn_customergroup {", "dv.msdyn_cust$0 {").replace("$LINE", "");
+        assert!(check(&header, 50).contains(&"msdyn_customergroup".to_string()));
+    }
+
+    #[test]
+    fn members_in_value_maps_and_after_default() {
+        let labels = check(&line("ISSALESTAXINCLUDEDINPRICE >< msdyn_issalestaxincludedinprice value_map { $0 }"), 5);
+        assert_eq!(labels, vec!["No", "Yes"]);
+        let labels = check(&line("ISSALESTAXINCLUDEDINPRICE >< msdyn_issalestaxincludedinprice value_map { No = $0 }"), 5);
+        assert_eq!(labels, vec!["false", "true"]);
+    }
+
+    #[test]
+    fn filters_directions_and_headers() {
+        assert!(check(&line("filter dv 'msdyn_$0"), 50).contains(&"msdyn_description".to_string()));
+        assert_eq!(check(&line("filter $0"), 5), vec!["fo", "dv"]);
+        assert_eq!(check(&line("DESCRIPTION $0"), 6), vec!["><", ">>", "<<", "=", ">", "<"]);
+        assert_eq!(check("project \"X\" $0", 5), vec!["data_integrator", "dual_write"]);
+        assert_eq!(check("project \"X\" dual_write $0", 5), vec!["contoso"]);
+    }
 }

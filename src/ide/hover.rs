@@ -3,7 +3,7 @@
 //! the cache was refreshed. Markdown out, byte ranges in.
 
 use crate::analysis::query::{Index, Symbol};
-use crate::analysis::{FileId, Workspace};
+use crate::analysis::{Code, FileId, Workspace};
 use crate::schema::{CachedEntity, CachedField, CachedSchema};
 use crate::text::TextRange;
 
@@ -15,6 +15,9 @@ pub struct HoverInfo {
 }
 
 pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverInfo> {
+    if let Some(info) = code_hover(ws.file(file).text(), offset) {
+        return Some(info);
+    }
     let index = Index::new(ws);
     match index.symbol_at(file, offset)? {
         Symbol::Entity { schema, entity, range } => {
@@ -24,6 +27,21 @@ pub fn hover(ws: &Workspace, file: FileId, offset: usize) -> Option<HoverInfo> {
             Some(HoverInfo { range, markdown: field_markdown(schema, entity, field, key) })
         }
     }
+}
+
+/// A finding code under the cursor (in a comment such as `#~ DIPV1010`):
+/// its title, severity and where it is explained.
+fn code_hover(text: &str, offset: usize) -> Option<HoverInfo> {
+    let offset = crate::text::floor_char_boundary(text, offset);
+    let is_word = |c: char| c.is_ascii_alphanumeric();
+    let start = offset - text[..offset].chars().rev().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
+    let end = offset + text[offset..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
+    let code = Code::parse(&text[start..end])?;
+    let link = code.documentation_url().map(|u| format!("\n\nSee the product's [error codes]({u}).")).unwrap_or_default();
+    Some(HoverInfo {
+        range: start..end,
+        markdown: format!("**{}** · {}\n\n{}{link}", code.as_str(), code.severity().as_str(), code.title()),
+    })
 }
 
 fn refreshed(schema: &CachedSchema) -> String {

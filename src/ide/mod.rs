@@ -8,4 +8,5 @@ pub mod format;
 pub mod hover;
 pub mod inlay;
 pub mod navigation;
+pub mod source_actions;
 pub mod symbols;

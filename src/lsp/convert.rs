@@ -141,26 +141,34 @@ pub fn code_actions(
         let diagnostic =
             diagnostics(ws, root, std::slice::from_ref(d), encoding, &no_overrides).into_values().flatten().next();
         for fix in &d.fixes {
-            let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-            for edit in &fix.edits {
-                let file = ws.file(edit.location.file);
-                let Some(uri) = uri_for(root, &file.path) else { continue };
-                changes.entry(uri).or_default().push(lsp::TextEdit {
-                    range: Positions { file, encoding }.range(&edit.location.range),
-                    new_text: edit.new_text.clone(),
-                });
+            let mut action = fix_action(ws, root, fix, lsp::CodeActionKind::QUICKFIX, encoding);
+            if let lsp::CodeActionOrCommand::CodeAction(action) = &mut action {
+                action.diagnostics = diagnostic.clone().map(|d| vec![d]);
             }
-            out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                title: fix.title.clone(),
-                kind: Some(lsp::CodeActionKind::QUICKFIX),
-                diagnostics: diagnostic.clone().map(|d| vec![d]),
-                edit: Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }),
-                is_preferred: Some(fix.preferred),
-                ..Default::default()
-            }));
+            out.push(action);
         }
     }
     out
+}
+
+/// A fix as a code action of `kind`.
+pub fn fix_action(ws: &Workspace, root: &Path, fix: &analysis::Fix, kind: lsp::CodeActionKind, encoding: PositionEncoding) -> lsp::CodeActionOrCommand {
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for edit in &fix.edits {
+        let file = ws.file(edit.location.file);
+        let Some(uri) = uri_for(root, &file.path) else { continue };
+        changes
+            .entry(uri)
+            .or_default()
+            .push(lsp::TextEdit { range: Positions { file, encoding }.range(&edit.location.range), new_text: edit.new_text.clone() });
+    }
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(kind),
+        edit: Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+        is_preferred: Some(fix.preferred),
+        ..Default::default()
+    })
 }
 
 pub fn hover(info: ide::hover::HoverInfo, positions: &Positions<'_>) -> lsp::Hover {

@@ -235,7 +235,7 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE]),
                     ..Default::default()
                 })),
                 document_formatting_provider: Some(OneOf::Left(true)),
@@ -343,7 +343,11 @@ impl LanguageServer for Backend {
             let file = snapshot.workspace.file(id);
             let positions = Positions { file, encoding: snapshot.encoding };
             let range = positions.offset(params.range.start)..positions.offset(params.range.end);
-            convert::code_actions(&snapshot.workspace, &snapshot.root, &found, id, &range, snapshot.encoding)
+            let mut actions = convert::code_actions(&snapshot.workspace, &snapshot.root, &found, id, &range, snapshot.encoding);
+            for fix in ide::source_actions::source_actions(&snapshot.workspace, id, range.start, &found) {
+                actions.push(convert::fix_action(&snapshot.workspace, &snapshot.root, &fix, CodeActionKind::SOURCE, snapshot.encoding));
+            }
+            actions
         })
         .await
         .unwrap_or_default();

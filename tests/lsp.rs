@@ -332,3 +332,23 @@ fn navigation_tokens_hints_and_lenses() {
     assert_eq!(lenses[0]["command"]["title"], "2 lines · 0 required unmapped · 2 findings");
     client.stop();
 }
+
+#[test]
+fn a_refreshed_cache_rechecks_every_map() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &[]);
+    let connections = uri(&root, "connections.dimap");
+    let groups = uri(&root, "groups.dimap");
+    client.diagnostics(&groups, None);
+    // The environment's connection breaks: the server's own watcher sees the
+    // new cache and the connection line gets DIPV1000.
+    let cache = root.join(".dimap/schemas/contoso-sales.json");
+    let text = std::fs::read_to_string(&cache)
+        .unwrap()
+        .replace("\"status\": \"connected\"", "\"status\": \"error\", \"message\": \"token expired\"");
+    std::fs::write(&cache, text).unwrap();
+    let found = client.diagnostics(&connections, None);
+    assert_eq!(codes(&found), vec!["DIPV1000"], "{found:?}");
+    client.stop();
+}

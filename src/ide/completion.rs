@@ -73,7 +73,11 @@ pub fn complete(ws: &Workspace, file: FileId, offset: usize) -> Vec<CompletionIt
     if tokens.contains(&"default") {
         return default_members(&scope, head, replace);
     }
-    if tokens.len() == 1 && !DIRECTIONS.contains(&tokens[0]) && word.is_empty() && !["filter", "key"].contains(&tokens[0]) {
+    if tokens.len() == 1
+        && !DIRECTIONS.contains(&tokens[0])
+        && word.is_empty()
+        && !["filter", "key"].contains(&tokens[0])
+    {
         let symbols = match scope.map.direction.as_ref().map(|d| d.direction) {
             Some(crate::analysis::model::Direction::LeftToRight) => vec![">", ">>"],
             Some(crate::analysis::model::Direction::RightToLeft) => vec!["<", "<<"],
@@ -114,7 +118,17 @@ fn outside_maps(index: &Index<'_>, tokens: &[&str], replace: TextRange) -> Vec<C
         ["project", _, _] => names(index.connection_set_names(), CompletionKind::Keyword, replace),
         ["organization"] | ["organization", _, _, "="] => names(index.all_aliases(), CompletionKind::Keyword, replace),
         [] => keywords(
-            &["connection_set", "project", "map", "organization", "finance_and_operations", "dataverse", "sales", "salesforce", "sql"],
+            &[
+                "connection_set",
+                "project",
+                "map",
+                "organization",
+                "finance_and_operations",
+                "dataverse",
+                "sales",
+                "salesforce",
+                "sql",
+            ],
             replace,
         ),
         _ => Vec::new(),
@@ -147,7 +161,8 @@ fn in_filter(scope: &MapScope<'_>, head: &str, replace: TextRange) -> Option<Vec
     if inside[1..].contains(quote) {
         return None;
     }
-    let side = [Side::Left, Side::Right].into_iter().find(|s| scope.map.side(*s).is_some_and(|d| d.alias.text == alias))?;
+    let side =
+        [Side::Left, Side::Right].into_iter().find(|s| scope.map.side(*s).is_some_and(|d| d.alias.text == alias))?;
     let resolved = scope.side(side)?;
     let mut items = fields(resolved.schema, resolved.entity, replace.clone());
     let operators: &[&str] = if resolved.app().ignores_case() {
@@ -223,7 +238,8 @@ fn header_entities(index: &Index<'_>, scope: &MapScope<'_>, word: &str, replace:
             label: e.name.clone(),
             kind: CompletionKind::Entity,
             detail: Some(format!("{} · {} fields", e.kind.as_deref().unwrap_or("standard"), e.fields.len())),
-            documentation: Some(super::hover::entity_markdown(schema, e)),
+            // Thousands of entities: the hover tells the rest once chosen.
+            documentation: None,
             sort_text: format!("1{}", e.name.to_lowercase()),
             replace: replace.clone(),
         })
@@ -270,7 +286,8 @@ fn rank_by_mapping(scope: &MapScope<'_>, side: Side, app: App, items: &mut [Comp
         let key = app.name_key(&item.label).into_owned();
         // The company field is required but filled by dual-write.
         let company = entity.is_some_and(|e| e.is_company_field(app, &item.label));
-        let required = !company && item.detail.as_deref().is_some_and(|d| d.contains("required") && !d.contains("read-only"));
+        let required =
+            !company && item.detail.as_deref().is_some_and(|d| d.contains("required") && !d.contains("read-only"));
         let rank = if written.contains(&key) {
             '2'
         } else if required {
@@ -338,14 +355,25 @@ mod tests {
         let labels = check(&line("DESCRIPTION = $0"), 20);
         assert_eq!(
             labels,
-            vec!["msdyn_company", "msdyn_description", "msdyn_issalestaxincludedinprice", "msdyn_paymenttermid", "versionnumber", "msdyn_groupid", "none"]
+            vec![
+                "msdyn_company",
+                "msdyn_description",
+                "msdyn_issalestaxincludedinprice",
+                "msdyn_paymenttermid",
+                "versionnumber",
+                "msdyn_groupid",
+                "none"
+            ]
         );
     }
 
     #[test]
     fn left_fields_lookups_and_entities() {
         assert!(check(&line("DESCR$0"), 10).contains(&"DESCRIPTION".to_string()));
-        assert_eq!(check(&line("DESCRIPTION = msdyn_paymenttermid.$0"), 10), vec!["msdyn_company", "msdyn_name", "versionnumber"]);
+        assert_eq!(
+            check(&line("DESCRIPTION = msdyn_paymenttermid.$0"), 10),
+            vec!["msdyn_company", "msdyn_name", "versionnumber"]
+        );
         let header = MAP.replace("dv.msdyn_customergroup {", "dv.msdyn_cust$0 {").replace("$LINE", "");
         assert!(check(&header, 50).contains(&"msdyn_customergroup".to_string()));
     }
@@ -354,7 +382,8 @@ mod tests {
     fn members_in_value_maps_and_after_default() {
         let labels = check(&line("ISSALESTAXINCLUDEDINPRICE >< msdyn_issalestaxincludedinprice value_map { $0 }"), 5);
         assert_eq!(labels, vec!["No", "Yes"]);
-        let labels = check(&line("ISSALESTAXINCLUDEDINPRICE >< msdyn_issalestaxincludedinprice value_map { No = $0 }"), 5);
+        let labels =
+            check(&line("ISSALESTAXINCLUDEDINPRICE >< msdyn_issalestaxincludedinprice value_map { No = $0 }"), 5);
         assert_eq!(labels, vec!["false", "true"]);
     }
 

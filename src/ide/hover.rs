@@ -37,7 +37,8 @@ fn code_hover(text: &str, offset: usize) -> Option<HoverInfo> {
     let start = offset - text[..offset].chars().rev().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
     let end = offset + text[offset..].chars().take_while(|c| is_word(*c)).map(char::len_utf8).sum::<usize>();
     let code = Code::parse(&text[start..end])?;
-    let link = code.documentation_url().map(|u| format!("\n\nSee the product's [error codes]({u}).")).unwrap_or_default();
+    let link =
+        code.documentation_url().map(|u| format!("\n\nSee the product's [error codes]({u}).")).unwrap_or_default();
     Some(HoverInfo {
         range: start..end,
         markdown: format!("**{}** · {}\n\n{}{link}", code.as_str(), code.severity().as_str(), code.title()),

@@ -29,14 +29,22 @@ pub fn source_actions(ws: &Workspace, file: FileId, offset: usize, findings: &[D
     let (Some(left), Some(right)) = (scope.left.as_ref(), scope.right.as_ref()) else { return out };
     let mapped = |side: Side, name: &str| {
         let app = if side == Side::Left { left.app() } else { right.app() };
-        map.lines.iter().any(|l| l.side(side).path().and_then(|p| p.segments.first()).is_some_and(|s| app.name_key(&s.text) == app.name_key(name)))
+        map.lines.iter().any(|l| {
+            l.side(side)
+                .path()
+                .and_then(|p| p.segments.first())
+                .is_some_and(|s| app.name_key(&s.text) == app.name_key(name))
+        })
     };
     let direction = map.direction.as_ref().map_or(Direction::Both, |d| d.direction);
     let symbol = direction.symbol(false);
     let mut lines = Vec::new();
     for field in &left.entity.fields {
-        let Some(partner) = right.entity.fields.iter().find(|r| r.name.eq_ignore_ascii_case(&field.name)) else { continue };
-        if mapped(Side::Left, &field.name) || mapped(Side::Right, &partner.name) || field.read_only || partner.read_only {
+        let Some(partner) = right.entity.fields.iter().find(|r| r.name.eq_ignore_ascii_case(&field.name)) else {
+            continue;
+        };
+        if mapped(Side::Left, &field.name) || mapped(Side::Right, &partner.name) || field.read_only || partner.read_only
+        {
             continue;
         }
         let ok = direction.flows().iter().all(|flow| match flow.source() {
@@ -50,7 +58,10 @@ pub fn source_actions(ws: &Workspace, file: FileId, offset: usize, findings: &[D
     if !lines.is_empty() {
         out.push(Fix {
             title: format!("Map fields with matching names in `{}` ({})", map.name.text, lines.len()),
-            edits: vec![Edit { location: Location { file, range: map.insert_at..map.insert_at }, new_text: lines.concat() }],
+            edits: vec![Edit {
+                location: Location { file, range: map.insert_at..map.insert_at },
+                new_text: lines.concat(),
+            }],
             preferred: false,
         });
     }
@@ -76,6 +87,9 @@ mod tests {
         let actions = source_actions(&ws, file, maps.find("NAME").unwrap(), &findings);
         let titles: Vec<&str> = actions.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(titles, vec!["Map all unmapped required fields of `c` (2)"]);
-        assert_eq!(actions[0].edits[0].new_text, "    CURRENCYCODE << none default \"\"\n    none >> isocurrencycode default \"\"\n");
+        assert_eq!(
+            actions[0].edits[0].new_text,
+            "    CURRENCYCODE << none default \"\"\n    none >> isocurrencycode default \"\"\n"
+        );
     }
 }

@@ -152,15 +152,21 @@ pub fn code_actions(
 }
 
 /// A fix as a code action of `kind`.
-pub fn fix_action(ws: &Workspace, root: &Path, fix: &analysis::Fix, kind: lsp::CodeActionKind, encoding: PositionEncoding) -> lsp::CodeActionOrCommand {
+pub fn fix_action(
+    ws: &Workspace,
+    root: &Path,
+    fix: &analysis::Fix,
+    kind: lsp::CodeActionKind,
+    encoding: PositionEncoding,
+) -> lsp::CodeActionOrCommand {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for edit in &fix.edits {
         let file = ws.file(edit.location.file);
         let Some(uri) = uri_for(root, &file.path) else { continue };
-        changes
-            .entry(uri)
-            .or_default()
-            .push(lsp::TextEdit { range: Positions { file, encoding }.range(&edit.location.range), new_text: edit.new_text.clone() });
+        changes.entry(uri).or_default().push(lsp::TextEdit {
+            range: Positions { file, encoding }.range(&edit.location.range),
+            new_text: edit.new_text.clone(),
+        });
     }
     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
         title: fix.title.clone(),

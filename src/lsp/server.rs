@@ -12,6 +12,9 @@ use super::session::{Session, Snapshot};
 use crate::analysis;
 use crate::ide;
 
+/// The server: a client handle and the shared session; cheap to clone so
+/// that background tasks (the file watcher) can act as the server does.
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     session: Arc<Mutex<Session>>,
@@ -216,9 +219,17 @@ impl LanguageServer for Backend {
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_default();
         let pull = params.capabilities.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some());
+        let watches = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
         {
             let mut session = self.session();
             session.pull_diagnostics = pull;
+            session.client_watches_files = watches;
             session.encoding = encoding;
             session.root = crate::disk::find_root(&root).unwrap_or(root);
             if let Some(options) = &params.initialization_options {
@@ -272,6 +283,7 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.load_workspace().await;
+        self.watch_files().await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -330,8 +342,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let caches_changed = params.changes.iter().any(|c| c.uri.path().as_str().ends_with(".json"));
-        if caches_changed {
+        let relevant = params.changes.iter().any(|c| {
+            let path = c.uri.path().as_str().to_string();
+            path.ends_with(".json") || path.ends_with(".dimap") || path.ends_with("dimap.toml")
+        });
+        if relevant {
             self.load_workspace().await;
         }
     }
@@ -343,9 +358,16 @@ impl LanguageServer for Backend {
             let file = snapshot.workspace.file(id);
             let positions = Positions { file, encoding: snapshot.encoding };
             let range = positions.offset(params.range.start)..positions.offset(params.range.end);
-            let mut actions = convert::code_actions(&snapshot.workspace, &snapshot.root, &found, id, &range, snapshot.encoding);
+            let mut actions =
+                convert::code_actions(&snapshot.workspace, &snapshot.root, &found, id, &range, snapshot.encoding);
             for fix in ide::source_actions::source_actions(&snapshot.workspace, id, range.start, &found) {
-                actions.push(convert::fix_action(&snapshot.workspace, &snapshot.root, &fix, CodeActionKind::SOURCE, snapshot.encoding));
+                actions.push(convert::fix_action(
+                    &snapshot.workspace,
+                    &snapshot.root,
+                    &fix,
+                    CodeActionKind::SOURCE,
+                    snapshot.encoding,
+                ));
             }
             actions
         })
@@ -598,6 +620,66 @@ impl LanguageServer for Backend {
 }
 
 impl Backend {
+    /// Asks the client to watch caches and maps; when it cannot, watches
+    /// the workspace folder from the server with `notify`.
+    async fn watch_files(&self) {
+        let (dynamic, root) = {
+            let session = self.session();
+            (session.client_watches_files, session.root.clone())
+        };
+        if dynamic {
+            let watchers = ["**/*.json", "**/*.dimap", "**/dimap.toml"]
+                .iter()
+                .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "dimap-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if self.client.register_capability(vec![registration]).await.is_ok() {
+                return;
+            }
+        }
+        let (send, mut receive) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else { return };
+            let relevant = event.paths.iter().any(|p| {
+                p.extension().is_some_and(|e| e == "json" || e == "dimap")
+                    || p.file_name().is_some_and(|n| n == "dimap.toml")
+            });
+            if relevant && !event.kind.is_access() {
+                let _ = send.send(());
+            }
+        });
+        let mut watcher = match watcher {
+            Ok(watcher) => watcher,
+            Err(err) => {
+                eprintln!("dimap: cannot watch {}: {err}", root.display());
+                return;
+            }
+        };
+        use notify::Watcher;
+        if let Err(err) = watcher.watch(&root, notify::RecursiveMode::Recursive) {
+            eprintln!("dimap: cannot watch {}: {err}", root.display());
+            return;
+        }
+        let backend = self.clone();
+        tokio::spawn(async move {
+            let _watcher = watcher;
+            while receive.recv().await.is_some() {
+                // A save touches a file several times: settle, then reload once.
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                while receive.try_recv().is_ok() {}
+                if backend.session().shut_down {
+                    return;
+                }
+                backend.load_workspace().await;
+            }
+        });
+    }
+
     fn remember_tokens(&self, path: &str, data: Vec<u32>) -> String {
         let mut session = self.session();
         let id = session.next_result_id.to_string();

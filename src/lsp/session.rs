@@ -99,6 +99,9 @@ pub struct Session {
     /// The client pulls diagnostics (`textDocument/diagnostic`), so none
     /// are pushed.
     pub pull_diagnostics: bool,
+    /// The client watches files for us (`workspace/didChangeWatchedFiles`
+    /// with dynamic registration); otherwise the server does.
+    pub client_watches_files: bool,
     /// The last semantic tokens sent per document, for deltas.
     pub semantic_tokens: HashMap<String, (String, Vec<u32>)>,
     pub next_result_id: u64,
@@ -120,6 +123,7 @@ impl Session {
             shut_down: false,
             loaded: false,
             pull_diagnostics: false,
+            client_watches_files: false,
             semantic_tokens: HashMap::new(),
             next_result_id: 1,
         }

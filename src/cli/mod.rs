@@ -2,6 +2,8 @@
 
 mod check;
 mod fmt;
+mod map_import;
+mod schema_import;
 
 use std::process::ExitCode;
 
@@ -25,6 +27,81 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Run the language server over standard input and output.
     Lsp,
+    /// Cached schemas: make one from an environment's published metadata.
+    Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+    /// Print `.dimap` text for dual-write table maps stored as JSON.
+    Import(ImportArgs),
+    /// Print the dual-write JSON of the maps of a `.dimap` file.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Make a cached schema from OData CSDL `$metadata` or Dataverse
+    /// `EntityDefinitions` JSON.
+    Import(SchemaImportArgs),
+}
+
+/// What published metadata is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetadataFormat {
+    /// OData CSDL `$metadata` XML (finance and operations or Dataverse).
+    Csdl,
+    /// Dataverse Web API `EntityDefinitions` JSON with attributes and keys.
+    Entitydefinitions,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaImportArgs {
+    /// The format of the metadata.
+    #[arg(long = "from", value_enum)]
+    pub from: MetadataFormat,
+    /// The metadata file, or `-` for standard input.
+    pub input: std::path::PathBuf,
+    /// The environment name connections refer to.
+    #[arg(long)]
+    pub environment: String,
+    /// The app of the environment (finance_and_operations, dataverse, ...).
+    #[arg(long, default_value = "dataverse")]
+    pub app: String,
+    /// Where to write the cache (default: `.dimap/schemas/ENVIRONMENT.json`
+    /// under the workspace of the current folder).
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
+    /// The organizations of the environment, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub organizations: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Dual-write map JSON files (the `msdyn_mapping` document), or `-`.
+    #[arg(required = true)]
+    pub inputs: Vec<std::path::PathBuf>,
+    /// Write the `.dimap` text here instead of standard output.
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
+    /// The project name to write.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The connection set the project uses.
+    #[arg(long = "connection-set")]
+    pub connection_set: Option<String>,
+    /// The aliases of the left and right environments, `LEFT,RIGHT`.
+    #[arg(long, value_delimiter = ',')]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The `.dimap` file holding the maps.
+    pub input: std::path::PathBuf,
+    /// Only this map (its name, or `PROJECT/MAP`).
+    #[arg(long)]
+    pub map: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,5 +141,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS),
+        Command::Schema { command: SchemaCommand::Import(args) } => schema_import::run(&args),
+        Command::Import(args) => map_import::import(&args),
+        Command::Export(args) => map_import::export(&args),
     }
 }

@@ -140,7 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
-        Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS),
+        Command::Lsp => crate::lsp::run().map(|clean| if clean { ExitCode::SUCCESS } else { ExitCode::from(1) }),
         Command::Schema { command: SchemaCommand::Import(args) } => schema_import::run(&args),
         Command::Import(args) => map_import::import(&args),
         Command::Export(args) => map_import::export(&args),

@@ -7,19 +7,30 @@
 //! carries only the protocol.
 
 mod convert;
+mod framing;
 mod server;
 mod session;
+
+use std::sync::{Arc, Mutex};
 
 pub use session::{Session, Settings};
 
 use tower_lsp_server::{LspService, Server};
 
 /// Serves the protocol over standard input and output until `exit`.
-pub fn run() -> anyhow::Result<()> {
+/// Returns whether the client shut the server down before `exit`, which the
+/// protocol asks to report as the exit status.
+pub fn run() -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(async {
-        let (service, socket) = LspService::new(server::Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    let session = Arc::new(Mutex::new(Session::new()));
+    let shared = session.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(move |client| server::Backend::with_session(client, shared));
+        let input = framing::sanitized(tokio::io::stdin());
+        Server::new(input, tokio::io::stdout(), socket).serve(service).await;
     });
-    Ok(())
+    // Blocking reads of stdin may still be pending; do not wait for them.
+    runtime.shutdown_background();
+    let clean = session.lock().map(|s| s.shut_down).unwrap_or(false);
+    Ok(clean)
 }

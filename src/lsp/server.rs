@@ -21,8 +21,9 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        Backend { client, session: Arc::new(Mutex::new(Session::new())) }
+    /// A server on a session the caller keeps, to read after `exit`.
+    pub fn with_session(client: Client, session: Arc<Mutex<Session>>) -> Backend {
+        Backend { client, session }
     }
 
     /// The session; a handler that panicked while holding the lock leaves
@@ -127,6 +128,10 @@ impl Backend {
                 let caches = loaded.workspace.schemas.len();
                 {
                     let mut session = self.session();
+                    // Files deleted on disk leave; open documents stay as
+                    // the editor has them.
+                    let open: Vec<String> = session.documents.keys().cloned().collect();
+                    session.files.retain(|path, _| open.contains(path));
                     for file in &loaded.workspace.files {
                         if !session.documents.contains_key(&file.path) {
                             session.files.insert(file.path.clone(), file.clone());

@@ -304,33 +304,23 @@ pub fn semantic_tokens(positions: &Positions<'_>) -> Vec<u32> {
     data
 }
 
-/// One edit turning `old` tokens into `new` ones: the changed middle.
+/// One edit turning `old` tokens into `new` ones: the changed middle, cut
+/// at whole tokens (five numbers each).
 pub fn semantic_delta(old: &[u32], new: &[u32]) -> Vec<lsp::SemanticTokensEdit> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count() / 5 * 5;
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count() / 5 * 5;
     if prefix == old.len() && prefix == new.len() {
         return Vec::new();
     }
     vec![lsp::SemanticTokensEdit {
         start: prefix as u32,
         delete_count: (old.len() - prefix - suffix) as u32,
-        data: Some(
-            new[prefix..new.len() - suffix]
-                .chunks(5)
-                .map(|c| lsp::SemanticToken {
-                    delta_line: c[0],
-                    delta_start: c[1],
-                    length: c[2],
-                    token_type: c[3],
-                    token_modifiers_bitset: c[4],
-                })
-                .collect(),
-        ),
+        data: Some(to_semantic_tokens(&new[prefix..new.len() - suffix])),
     }]
 }
 
 pub fn to_semantic_tokens(data: &[u32]) -> Vec<lsp::SemanticToken> {
-    data.chunks(5)
+    data.chunks_exact(5)
         .map(|c| lsp::SemanticToken {
             delta_line: c[0],
             delta_start: c[1],
@@ -365,4 +355,20 @@ pub fn find_cache_name(text: &str, from: usize, name: &str) -> Option<usize> {
         at = key + 6;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_cut_at_whole_tokens() {
+        let old = [0, 0, 3, 1, 0, 1, 2, 4, 2, 0, 0, 5, 1, 1, 0];
+        let new = [0, 0, 3, 1, 0, 1, 2, 5, 2, 0, 0, 5, 1, 1, 0];
+        let edits = semantic_delta(&old, &new);
+        assert_eq!(edits.len(), 1);
+        assert_eq!((edits[0].start, edits[0].delete_count), (5, 5));
+        assert_eq!(edits[0].data.as_ref().unwrap()[0].length, 5);
+        assert!(semantic_delta(&old, &old).is_empty());
+    }
 }

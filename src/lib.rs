@@ -10,6 +10,8 @@ pub mod cli;
 pub mod disk;
 pub mod ide;
 pub mod lsp;
+pub mod mapjson;
+pub mod metadata;
 pub mod schema;
 pub mod syntax;
 pub mod text;

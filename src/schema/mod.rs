@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use load::{load_folder, CacheProblem};
 
 /// The app of a connection or a cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum App {
     FinanceAndOperations,
@@ -63,7 +63,7 @@ impl App {
 }
 
 /// The type of a cached field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     String,
@@ -143,7 +143,7 @@ impl ConnectionState {
 }
 
 /// A key of an entity: an alternate key (Dataverse) or entity key.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CachedKey {
     #[serde(default)]
     pub name: String,

@@ -39,6 +39,9 @@ pub fn fits(value: &ValueDecl, field: &CachedField, app: App) -> Result<Normaliz
                 )
             }),
         (ValueKind::Bool(b), FieldType::Boolean) => Ok(Normalized::Text(b.to_string())),
+        // The product stores value-map values as strings ("true"), and maps
+        // imported from it keep them so: they are the same booleans.
+        (ValueKind::String(s), FieldType::Boolean) if s == "true" || s == "false" => Ok(Normalized::Text(s.clone())),
         (_, FieldType::Boolean) => Err(format!("{} is a boolean: use true or false, not {shown}", field.name)),
         (ValueKind::String(s), FieldType::String | FieldType::Memo) => Ok(Normalized::Text(s.clone())),
         (ValueKind::Ident(s) | ValueKind::Number(s), FieldType::String | FieldType::Memo) => {

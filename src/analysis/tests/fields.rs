@@ -178,6 +178,7 @@ fn value_maps_and_defaults() {
             r#"
     ONHOLDSTATUS     >< msdyn_onholdstatus value_map { No = 192350000, All = 192350002, Never = Never, Maybe = 1 }
     CREDITLIMITISMANDATORY >< msdyn_creditlimitismandatory value_map { No = false, Yes = true, Yes = false }
+    CREDITLIMITISMANDATORY >  msdyn_creditlimitismandatory value_map { No = "false", Yes = "true", All = "yes" }
     PARTYTYPE        >> msdyn_partytype value_map { Person = Person, Organization = Organization, None = Person }
     none             >> customertypecode  default "Friend"
     none             >> address1_addresstypecode default "Ship To"
@@ -192,9 +193,11 @@ fn value_maps_and_defaults() {
             9:112 DIMAP0006 1 is not the value of a member of msdyn_onholdstatus (choice: No, Invoice, All, Payment, Requisition, Never)
             10:96 DIMAP0006 Yes appears twice on the side this value map reads from, so the value to write is ambiguous
             10:102 DIMAP0006 false appears twice on the side this value map reads from, so the value to write is ambiguous
-            12:51 DIMAP0007 default "Friend": "Friend" is not a member of customertypecode (choice: Competitor, Consultant, Customer, Investor)
-            14:51 DIMAP0007 default 1.5: 1.5 is not a whole number that fits numberofemployees (integer)
-            15:37 DIMAP0007 default "a very long fax number that is surely longer than fifty characters": "a very long fax number that is surely longer than fifty characters" is 66 characters long, longer than fax (string(50))
+            11:100 DIMAP0006 All is not a member of CREDITLIMITISMANDATORY (enum: No, Yes)
+            11:106 DIMAP0006 msdyn_creditlimitismandatory is a boolean: use true or false, not "yes"
+            13:51 DIMAP0007 default "Friend": "Friend" is not a member of customertypecode (choice: Competitor, Consultant, Customer, Investor)
+            15:51 DIMAP0007 default 1.5: 1.5 is not a whole number that fits numberofemployees (integer)
+            16:37 DIMAP0007 default "a very long fax number that is surely longer than fifty characters": "a very long fax number that is surely longer than fifty characters" is 66 characters long, longer than fax (string(50))
         "#]],
     );
 }

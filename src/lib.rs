@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod disk;
+pub mod fuzzing;
 pub mod ide;
 pub mod lsp;
 pub mod mapjson;

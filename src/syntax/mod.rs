@@ -59,18 +59,46 @@ impl std::fmt::Debug for Parse {
     }
 }
 
+/// How long one parse may take before it is abandoned. The grammar parses
+/// in linear time (20 MB in about a second), so only a pathological input
+/// or a starved machine gets near it; the editor must stay responsive.
+pub const PARSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Parses a document.
 pub fn parse(text: &str) -> Parse {
-    parse_with(Arc::from(text), None)
+    parse_with(Arc::from(text), None, PARSE_LIMIT)
 }
 
-fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>) -> Parse {
+/// Parses with a time limit; past it the document is treated as empty and
+/// one error says why, so the rest of the workspace is still checked.
+pub fn parse_with_limit(text: &str, limit: std::time::Duration) -> Parse {
+    parse_with(Arc::from(text), None, limit)
+}
+
+fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time::Duration) -> Parse {
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&language()).expect("the generated grammar matches the linked tree-sitter ABI");
-    let tree = parser
-        .parse(text.as_bytes(), old)
-        .or_else(|| parser.parse(text.as_bytes(), None))
-        .expect("a parser with a language and no cancellation always returns a tree");
+    let started = std::time::Instant::now();
+    let bytes = text.as_bytes();
+    let mut read = |offset: usize, _: tree_sitter::Point| bytes.get(offset..).unwrap_or_default();
+    let mut progress = |_: &tree_sitter::ParseState| {
+        if started.elapsed() > limit {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    let tree = parser.parse_with_options(&mut read, old, Some(options));
+    let Some(tree) = tree else {
+        parser.reset();
+        let empty = parser.parse("", None).expect("an empty text parses");
+        let message = format!(
+            "parsing this file took longer than {} s and was stopped; it was not checked",
+            limit.as_secs_f64()
+        );
+        return Parse { text, tree: empty, errors: vec![SyntaxError { range: 0..0, message }] };
+    };
     let errors = errors::collect(&tree, &text);
     Parse { text, tree, errors }
 }
@@ -180,7 +208,7 @@ impl Parse {
         };
         let mut tree = self.tree.clone();
         tree.edit(&input);
-        parse_with(Arc::from(new_text), Some(&tree))
+        parse_with(Arc::from(new_text), Some(&tree), PARSE_LIMIT)
     }
 }
 

@@ -84,3 +84,13 @@ fn highlights_come_from_the_shared_query() {
     assert!(found.contains(&("3", "number")), "{found:?}");
     assert!(found.contains(&("# note", "comment")), "{found:?}");
 }
+
+#[test]
+fn a_parse_past_its_time_limit_is_reported_not_hung() {
+    let text = "connection_set c {\n  dataverse dv 'x'\n}\n".repeat(20_000);
+    let parse = parse_with_limit(&text, std::time::Duration::ZERO);
+    assert_eq!(parse.errors().len(), 1);
+    assert!(parse.errors()[0].message.starts_with("parsing this file took longer than 0 s"), "{:?}", parse.errors());
+    assert_eq!(parse.root().items().count(), 0);
+    assert_eq!(parse.text(), text);
+}

@@ -140,3 +140,31 @@ fn unusable_arguments_exit_with_2() {
     let out = dimap(&["check", "--format", "yaml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn symlink_loops_many_files_and_odd_caches() {
+    let dir = workspace(&[]);
+    // A link back to the root: not followed, so no endless walk.
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    for i in 0..10_000 {
+        let text = format!("# generated map file {i}\n");
+        std::fs::write(dir.path().join(format!("m{i:05}.dimap")), text).unwrap();
+    }
+    let cache = std::fs::read_to_string(dir.path().join(".dimap/schemas/contoso-sales.json")).unwrap();
+    let duplicated = cache.replacen(
+        "\"entities\": [",
+        "\"entities\": [\n    { \"name\": \"uom\", \"kind\": \"standard\", \"keys\": [], \"fields\": [ { \"name\": \"x\", \"type\": \"lookup\", \"target\": \"nowhere\" } ] },",
+        1,
+    );
+    std::fs::write(dir.path().join(".dimap/schemas/contoso-sales.json"), duplicated).unwrap();
+    let maps = "project \"P\" dual_write contoso {\n  map u fo.DistinctProducts > dv.uom {\n    PRODUCTNUMBER > x.y\n  }\n}\n";
+    std::fs::write(dir.path().join("maps.dimap"), maps).unwrap();
+    let started = std::time::Instant::now();
+    let out = dimap(&["check", "--format", "json"], dir.path());
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report["summary"]["files"], 10_002);
+    let messages: Vec<String> = report["diagnostics"].as_array().unwrap().iter().map(|d| format!("{} {}", d["code"], d["message"])).collect();
+    assert!(messages.iter().any(|m| m.contains("DIMAP0010") && m.contains("`uom` appears more than once")), "{messages:?}");
+    eprintln!("10,002 files checked in {:?} (debug build)", started.elapsed());
+}

@@ -40,6 +40,7 @@ pub fn load_folder(folder: &Path) -> (SchemaSet, Vec<CacheProblem>) {
     for result in results {
         match result {
             Ok(schema) => {
+                problems.extend(duplicate_entities(&schema));
                 if let Some(first) = schemas.iter().find(|s| s.environment == schema.environment) {
                     problems.push(CacheProblem {
                         path: schema.path.clone(),
@@ -59,6 +60,23 @@ pub fn load_folder(folder: &Path) -> (SchemaSet, Vec<CacheProblem>) {
         }
     }
     (SchemaSet::new(schemas), problems)
+}
+
+/// Entities named twice in one cache: the first is used, the others are
+/// reported so the cache can be refreshed.
+fn duplicate_entities(schema: &CachedSchema) -> Vec<CacheProblem> {
+    let mut seen = std::collections::HashSet::new();
+    schema
+        .entities
+        .iter()
+        .filter(|e| !seen.insert(schema.app.name_key(&e.name).into_owned()))
+        .map(|e| CacheProblem {
+            path: schema.path.clone(),
+            line: 1,
+            column: 1,
+            message: format!("entity `{}` appears more than once; the first is used", e.name),
+        })
+        .collect()
 }
 
 fn load_file(path: &Path) -> Result<CachedSchema, CacheProblem> {

@@ -30,7 +30,8 @@ fn caches() -> Arc<SchemaSet> {
                 ("contoso-sales.json", include_str!("../tests/fixtures/schemas/contoso-sales.json")),
                 ("contoso-old.json", include_str!("../tests/fixtures/schemas/contoso-old.json")),
             ];
-            let schemas = sources.iter().filter_map(|(name, text)| CachedSchema::from_json(text, name.into()).ok()).collect();
+            let schemas =
+                sources.iter().filter_map(|(name, text)| CachedSchema::from_json(text, name.into()).ok()).collect();
             Arc::new(SchemaSet::new(schemas))
         })
         .clone()
@@ -50,10 +51,14 @@ pub fn check_one_file(data: &[u8]) {
             assert!(edit.location.range.end <= text.len(), "{edit:?}");
         }
     }
-    let _ = crate::ide::fixes::apply(text, crate::ide::fixes::unambiguous_fixes(&found).into_values().flatten().collect());
+    let _ =
+        crate::ide::fixes::apply(text, crate::ide::fixes::unambiguous_fixes(&found).into_values().flatten().collect());
     if let Some(formatted) = crate::ide::format::format(&ws.files[0].parse) {
         let tokens = |t: &str| {
-            t.split_whitespace().map(|w| w.replace("><", "=").replace(">>", ">").replace("<<", "<")).collect::<Vec<_>>().concat()
+            t.split_whitespace()
+                .map(|w| w.replace("><", "=").replace(">>", ">").replace("<<", "<"))
+                .collect::<Vec<_>>()
+                .concat()
         };
         assert_eq!(tokens(&formatted), tokens(text), "formatting keeps every token");
         let again = crate::ide::format::format(&crate::syntax::parse(&formatted));
@@ -80,7 +85,9 @@ pub fn cache(data: &[u8]) {
 /// Both filter parsers: errors and columns lie within the text.
 pub fn filters(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let within = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
+    let within = |r: &std::ops::Range<usize>| {
+        r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+    };
     match crate::analysis::filters::odata::parse(text) {
         Ok(expr) => assert!(expr.columns().iter().all(|c| within(&c.range))),
         Err(err) => assert!(within(&err.range), "{err:?}"),
@@ -101,7 +108,10 @@ pub fn incremental_edits(data: &[u8]) {
     let mut parse = crate::syntax::parse(start);
     for edit in data.get(split + 1..).unwrap_or_default().chunks_exact(4) {
         let text = parse.text();
-        let at = crate::text::floor_char_boundary(text, usize::from(u16::from_le_bytes([edit[0], edit[1]])) % (text.len() + 1));
+        let at = crate::text::floor_char_boundary(
+            text,
+            usize::from(u16::from_le_bytes([edit[0], edit[1]])) % (text.len() + 1),
+        );
         let end = crate::text::floor_char_boundary(text, (at + usize::from(edit[2] % 16)).min(text.len()));
         let piece = PIECES[usize::from(edit[3]) % PIECES.len()];
         let mut expected = text.to_string();

@@ -13,6 +13,8 @@ pub mod ide;
 pub mod lsp;
 pub mod mapjson;
 pub mod metadata;
+pub mod preview;
 pub mod schema;
+pub mod store;
 pub mod syntax;
 pub mod text;

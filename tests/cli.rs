@@ -157,14 +157,19 @@ fn symlink_loops_many_files_and_odd_caches() {
         1,
     );
     std::fs::write(dir.path().join(".dimap/schemas/contoso-sales.json"), duplicated).unwrap();
-    let maps = "project \"P\" dual_write contoso {\n  map u fo.DistinctProducts > dv.uom {\n    PRODUCTNUMBER > x.y\n  }\n}\n";
+    let maps =
+        "project \"P\" dual_write contoso {\n  map u fo.DistinctProducts > dv.uom {\n    PRODUCTNUMBER > x.y\n  }\n}\n";
     std::fs::write(dir.path().join("maps.dimap"), maps).unwrap();
     let started = std::time::Instant::now();
     let out = dimap(&["check", "--format", "json"], dir.path());
     let report = json(&out);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(report["summary"]["files"], 10_002);
-    let messages: Vec<String> = report["diagnostics"].as_array().unwrap().iter().map(|d| format!("{} {}", d["code"], d["message"])).collect();
-    assert!(messages.iter().any(|m| m.contains("DIMAP0010") && m.contains("`uom` appears more than once")), "{messages:?}");
+    let messages: Vec<String> =
+        report["diagnostics"].as_array().unwrap().iter().map(|d| format!("{} {}", d["code"], d["message"])).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("DIMAP0010") && m.contains("`uom` appears more than once")),
+        "{messages:?}"
+    );
     eprintln!("10,002 files checked in {:?} (debug build)", started.elapsed());
 }

@@ -3,11 +3,14 @@
 mod check;
 mod fmt;
 mod map_import;
+mod run;
 mod schema_import;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub use run::{DirectionArg, RunArgs, RunsArgs, RunsCommand, SourceFormat};
 
 /// dimap: checks Dynamics 365 dual-write and Data Integrator table maps
 /// (`.dimap` files) against cached entity schemas, before anything runs.
@@ -36,6 +39,11 @@ pub enum Command {
     Import(ImportArgs),
     /// Print the dual-write JSON of the maps of a `.dimap` file.
     Export(ExportArgs),
+    /// Preview a map: run sample records of its source through it into a
+    /// local store, with the product's statuses (Completed, Warning, Error).
+    Run(RunArgs),
+    /// The history of `dimap run`: every run, or one with its failed records.
+    Runs(RunsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,5 +152,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema { command: SchemaCommand::Import(args) } => schema_import::run(&args),
         Command::Import(args) => map_import::import(&args),
         Command::Export(args) => map_import::export(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Runs(args) => run::runs(&args),
     }
 }

@@ -93,10 +93,8 @@ fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time:
     let Some(tree) = tree else {
         parser.reset();
         let empty = parser.parse("", None).expect("an empty text parses");
-        let message = format!(
-            "parsing this file took longer than {} s and was stopped; it was not checked",
-            limit.as_secs_f64()
-        );
+        let message =
+            format!("parsing this file took longer than {} s and was stopped; it was not checked", limit.as_secs_f64());
         return Parse { text, tree: empty, errors: vec![SyntaxError { range: 0..0, message }] };
     };
     let errors = errors::collect(&tree, &text);

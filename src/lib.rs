@@ -14,6 +14,7 @@ pub mod lsp;
 pub mod mapjson;
 pub mod metadata;
 pub mod preview;
+pub mod samples;
 pub mod schema;
 pub mod store;
 pub mod syntax;

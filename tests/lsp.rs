@@ -197,3 +197,28 @@ fn a_refreshed_cache_rechecks_every_map() {
     assert_eq!(codes(&found), vec!["DIPV1000"], "{found:?}");
     client.stop();
 }
+
+#[test]
+fn a_map_with_samples_gets_a_preview_lens() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::create_dir_all(root.join("samples")).unwrap();
+    std::fs::write(
+        root.join("samples/groups.json"),
+        r#"[{ "CUSTOMERGROUPID": "10", "dataAreaId": "USMF" }, { "CUSTOMERGROUPID": "20", "dataAreaId": "USMF" }]"#,
+    )
+    .unwrap();
+    let mut client = Client::start(&root, &[]);
+    let groups = uri(&root, "groups.dimap");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
+    );
+    client.diagnostics(&groups, Some(1));
+    let lenses = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": groups } }));
+    let titles: Vec<&str> =
+        lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    let preview = titles.iter().find(|t| t.starts_with("Preview with samples")).expect("a preview lens");
+    assert!(preview.contains("2 read"), "{titles:?}");
+    client.stop();
+}

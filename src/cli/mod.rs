@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use run::{DirectionArg, RunArgs, RunsArgs, RunsCommand, SourceFormat};
+pub use crate::samples::SourceFormat;
+pub use run::{DirectionArg, RunArgs, RunsArgs, RunsCommand};
 
 /// dimap: checks Dynamics 365 dual-write and Data Integrator table maps
 /// (`.dimap` files) against cached entity schemas, before anything runs.

@@ -521,11 +521,17 @@ impl LanguageServer for Backend {
         let lenses = tokio::task::spawn_blocking(move || {
             let found = analysis::check(&snapshot.workspace);
             let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
-            ide::inlay::code_lenses(&snapshot.workspace, id, &found)
+            let mut lenses: Vec<(std::ops::Range<usize>, String)> =
+                ide::inlay::code_lenses(&snapshot.workspace, id, &found)
+                    .into_iter()
+                    .map(|l| (l.range, l.title))
+                    .collect();
+            lenses.extend(sample_previews(&snapshot, id));
+            lenses
                 .into_iter()
-                .map(|l| CodeLens {
-                    range: positions.range(&l.range),
-                    command: Some(Command { title: l.title, command: String::new(), arguments: None }),
+                .map(|(range, title)| CodeLens {
+                    range: positions.range(&range),
+                    command: Some(Command { title, command: String::new(), arguments: None }),
                     data: None,
                 })
                 .collect::<Vec<_>>()
@@ -692,6 +698,32 @@ impl Backend {
         session.semantic_tokens.insert(path.to_string(), (id.clone(), data));
         id
     }
+}
+
+/// "Preview with samples" over each map that has a sample file
+/// (`samples/MAP.json`, `.jsonl` or `.csv` under the root): the status and
+/// counts of running the map on it, against a throw-away store.
+fn sample_previews(snapshot: &Snapshot, id: analysis::FileId) -> Vec<(std::ops::Range<usize>, String)> {
+    let index = analysis::query::Index::new(&snapshot.workspace);
+    let file = snapshot.workspace.file(id);
+    let mut out = Vec::new();
+    for map in file.model.projects.iter().flat_map(|p| &p.maps) {
+        let Some((path, format)) = crate::samples::sample_file(&snapshot.root, &map.name.text) else { continue };
+        let Some(scope) = index.map_at(id, map.range.start) else { continue };
+        let flow = map.direction.as_ref().map_or(analysis::model::Flow::LeftToRight, |d| d.direction.flows()[0]);
+        let title = match crate::samples::dry_run(&scope, flow, &path, format) {
+            Ok((counts, status)) => format!(
+                "Preview with samples: {} · {} read · {} upserted · {} failed",
+                status.name(),
+                counts.read,
+                counts.inserted + counts.updated,
+                counts.failed
+            ),
+            Err(err) => format!("Preview with samples: cannot run ({err})"),
+        };
+        out.push((map.header.clone(), title));
+    }
+    out
 }
 
 /// Go to definition on an entity or a field: its place in the cache JSON.

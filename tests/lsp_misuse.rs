@@ -160,3 +160,54 @@ fn wait_exit(client: &mut Client) -> std::process::ExitStatus {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn cancellation_deleted_files_and_caches_replaced_under_requests() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &[]);
+    let groups = uri(&root, "groups.dimap");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
+    );
+    client.diagnostics(&groups, Some(1));
+
+    // A request cancelled at once gets its answer or "request cancelled".
+    let id = client.next_id;
+    client.next_id += 1;
+    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/codeLens", "params": { "textDocument": { "uri": groups } } }));
+    client.notify("$/cancelRequest", json!({ "id": id }));
+    let reply = client.wait(|m| m["id"] == id && m.get("method").is_none());
+    assert!(reply.get("result").is_some() || reply["error"]["code"] == -32800, "{reply}");
+
+    // The cache is rewritten again and again while requests come in.
+    let cache = root.join(".dimap/schemas/contoso-sales.json");
+    let original = std::fs::read_to_string(&cache).unwrap();
+    for i in 0..20 {
+        let text = if i % 2 == 0 { original.replace("\"connected\"", "\"error\"") } else { original.clone() };
+        std::fs::write(&cache, text).unwrap();
+        let reply = raw_request(
+            &mut client,
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": groups }, "position": { "line": 2, "character": 24 } }),
+        );
+        assert!(reply.get("error").is_none(), "{reply}");
+    }
+
+    // The open file is deleted on disk, then closed: its findings are cleared.
+    std::fs::remove_file(root.join("groups.dimap")).unwrap();
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": groups } }));
+    client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == groups
+            && m["params"]["diagnostics"] == json!([])
+    });
+    let reply = raw_request(
+        &mut client,
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": groups }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(reply.get("error").is_none() && reply["result"].is_null(), "{reply}");
+    client.stop();
+}

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod clock;
 pub mod disk;
 pub mod fuzzing;
 pub mod ide;

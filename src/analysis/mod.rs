@@ -27,6 +27,10 @@ pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Sev
 pub use model::FileModel;
 pub use rules::types::compatible;
 pub use rules::values::{is_identifier as model_is_identifier, member_literal};
+/// Literal shape checks shared with the execution preview.
+pub mod rules_values {
+    pub use super::rules::values::{is_date, is_guid};
+}
 
 /// A file as read from disk.
 #[derive(Debug, Clone)]

@@ -293,24 +293,7 @@ impl CacheDocument {
     }
 }
 
-/// `secs` seconds after the Unix epoch as an RFC 3339 UTC timestamp
-/// (`2026-11-20T10:00:00Z`). The civil date comes from Howard Hinnant's
-/// days-from-civil inverse, which is exact for every date after 1970 and
-/// saves a date crate for one line of output.
-pub fn rfc3339_utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem % 3_600 / 60, rem % 60)
-}
+pub use crate::clock::rfc3339_utc;
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! entry. The checker's `rules::values` judges literals written in a map;
 //! this module judges the data that flows through it at run time.
 
+use crate::analysis::rules_values::{is_date, is_guid};
 use serde_json::{Number, Value};
 
 use crate::analysis::model::{ValueDecl, ValueKind};
@@ -225,22 +226,6 @@ fn match_key(value: &Value, field: Option<&CachedField>, app: App) -> MatchKey {
 /// Whether a source value is the value an entry of the source side names.
 pub fn value_map_matches(source: &Value, entry: &ValueDecl, field: Option<&CachedField>, app: App) -> bool {
     match_key(source, field, app) == match_key(&from_decl(entry), field, app)
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
-}
-
-fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

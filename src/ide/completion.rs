@@ -32,7 +32,30 @@ pub struct CompletionItem {
 
 const DIRECTIONS: [&str; 6] = ["><", ">>", "<<", "=", ">", "<"];
 
-pub fn complete(ws: &Workspace, file: FileId, offset: usize) -> Vec<CompletionItem> {
+/// The most entity names one answer holds. A cache has thousands; the
+/// names matching what was typed come first, and the client asks again as
+/// more is typed (the answer is marked incomplete).
+pub const ENTITY_LIMIT: usize = 200;
+
+/// A completion answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Completions {
+    pub items: Vec<CompletionItem>,
+    /// More items match than were sent: ask again as the user types.
+    pub incomplete: bool,
+}
+
+pub fn complete(ws: &Workspace, file: FileId, offset: usize) -> Completions {
+    let items = complete_items(ws, file, offset);
+    let incomplete = items.len() > ENTITY_LIMIT && items.iter().all(|i| i.kind == CompletionKind::Entity);
+    let mut items = items;
+    if incomplete {
+        items.truncate(ENTITY_LIMIT);
+    }
+    Completions { items, incomplete }
+}
+
+fn complete_items(ws: &Workspace, file: FileId, offset: usize) -> Vec<CompletionItem> {
     let source = ws.file(file);
     let text = source.text();
     let offset = crate::text::floor_char_boundary(text, offset);
@@ -231,16 +254,33 @@ fn header_entities(index: &Index<'_>, scope: &MapScope<'_>, word: &str, replace:
     let side =
         [Side::Left, Side::Right].into_iter().find(|s| scope.map.side(*s).is_some_and(|d| d.alias.text == alias));
     let Some(schema) = side.and_then(|s| index.side_schema(scope, s)) else { return Vec::new() };
-    schema
-        .entities
-        .iter()
-        .map(|e| CompletionItem {
+    let typed = word.rsplit('.').next().unwrap_or("").to_lowercase();
+    // Names starting with what was typed first, then containing it, then
+    // holding its letters in order; the rest are left out.
+    let rank = |name: &str| -> Option<u8> {
+        let name = name.to_lowercase();
+        if name.starts_with(&typed) {
+            Some(0)
+        } else if name.contains(&typed) {
+            Some(1)
+        } else {
+            let mut letters = name.chars();
+            typed.chars().all(|c| letters.any(|n| n == c)).then_some(2)
+        }
+    };
+    let mut ranked: Vec<(u8, &crate::schema::CachedEntity)> =
+        schema.entities.iter().filter_map(|e| rank(&e.name).map(|r| (r, e))).collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase())));
+    ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, e))| CompletionItem {
             label: e.name.clone(),
             kind: CompletionKind::Entity,
             detail: Some(format!("{} · {} fields", e.kind.as_deref().unwrap_or("standard"), e.fields.len())),
             // Thousands of entities: the hover tells the rest once chosen.
             documentation: None,
-            sort_text: format!("1{}", e.name.to_lowercase()),
+            sort_text: format!("{i:05}"),
             replace: replace.clone(),
         })
         .collect()
@@ -339,7 +379,7 @@ mod tests {
             SourceInput { path: "maps.dimap".into(), text, invalid_utf8_at: None },
         ];
         let ws = Workspace::new(inputs, schemas(), String::new());
-        let mut items = complete(&ws, ws.file_id("maps.dimap").unwrap(), offset);
+        let mut items = complete(&ws, ws.file_id("maps.dimap").unwrap(), offset).items;
         items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
         items.into_iter().take(n).map(|i| i.label).collect()
     }
@@ -394,5 +434,37 @@ mod tests {
         assert_eq!(check(&line("DESCRIPTION $0"), 6), vec!["><", ">>", "<<", "=", ">", "<"]);
         assert_eq!(check("project \"X\" $0", 5), vec!["data_integrator", "dual_write"]);
         assert_eq!(check("project \"X\" dual_write $0", 5), vec!["contoso"]);
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use crate::analysis::SourceInput;
+    use crate::schema::{CachedSchema, SchemaSet};
+
+    /// A cache of 1,000 entities: the answer holds the best 200 and says
+    /// there are more.
+    #[test]
+    fn entity_names_are_ranked_and_capped() {
+        let entities: Vec<String> =
+            (0..1000).map(|i| format!("{{\"name\": \"entity{i:04}\", \"keys\": [], \"fields\": []}}")).collect();
+        let cache = format!(
+            "{{\"format\": 1, \"environment\": \"big\", \"app\": \"dataverse\", \"entities\": [{}]}}",
+            entities.join(",")
+        );
+        let schemas = SchemaSet::new(vec![CachedSchema::from_json(&cache, "big.json".into()).unwrap()]);
+        let text = "connection_set c {\n  finance_and_operations fo \"big-fo\"\n  dataverse dv \"big\"\n}\nproject p dual_write c {\n  map m fo.A = dv.entity099 {\n  }\n}\n";
+        let inputs = vec![SourceInput { path: "m.dimap".into(), text: text.into(), invalid_utf8_at: None }];
+        let ws = Workspace::new(inputs, schemas, String::new());
+        let offset = text.find("entity099 {").unwrap() + "entity099".len();
+        let answer = complete(&ws, FileId(0), offset);
+        assert_eq!(answer.items[0].label, "entity0990");
+        assert!(answer.items.len() < ENTITY_LIMIT);
+        assert!(!answer.incomplete);
+        let offset = text.find("entity099 {").unwrap() + "e".len();
+        let answer = complete(&ws, FileId(0), offset);
+        assert_eq!(answer.items.len(), ENTITY_LIMIT);
+        assert!(answer.incomplete);
     }
 }

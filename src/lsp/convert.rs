@@ -187,7 +187,9 @@ pub fn hover(info: ide::hover::HoverInfo, positions: &Positions<'_>) -> lsp::Hov
     }
 }
 
-pub fn completion(items: Vec<ide::completion::CompletionItem>, positions: &Positions<'_>) -> lsp::CompletionResponse {
+pub fn completion(completions: ide::completion::Completions, positions: &Positions<'_>) -> lsp::CompletionResponse {
+    let incomplete = completions.incomplete;
+    let items = completions.items;
     use ide::completion::CompletionKind;
     let items = items
         .into_iter()
@@ -212,7 +214,7 @@ pub fn completion(items: Vec<ide::completion::CompletionItem>, positions: &Posit
             ..Default::default()
         })
         .collect();
-    lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: false, items })
+    lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: incomplete, items })
 }
 
 #[allow(deprecated)]

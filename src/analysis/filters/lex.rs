@@ -16,6 +16,39 @@ pub(super) struct Token<K> {
 
 /// The token kinds of one filter language, as far as the shared lexing and
 /// parsing code needs them.
+/// Implements [`TokenKind`] for a language's token enum, which names its
+/// variants `End`, `Literal(Literal)` and `Invalid(String)` in both
+/// languages, so the two lexers do not each spell the same five methods.
+macro_rules! impl_token_kind {
+    ($kind:ident) => {
+        impl $crate::analysis::filters::lex::TokenKind for $kind {
+            fn end() -> Self {
+                $kind::End
+            }
+
+            fn is_end(&self) -> bool {
+                matches!(self, $kind::End)
+            }
+
+            fn invalid_message(&self) -> Option<&str> {
+                match self {
+                    $kind::Invalid(message) => Some(message),
+                    _ => None,
+                }
+            }
+
+            fn literal(literal: $crate::analysis::filters::Literal) -> Self {
+                $kind::Literal(literal)
+            }
+
+            fn invalid(message: String) -> Self {
+                $kind::Invalid(message)
+            }
+        }
+    };
+}
+pub(super) use impl_token_kind;
+
 pub(super) trait TokenKind {
     /// The kind of the empty token at the end of the filter.
     fn end() -> Self;

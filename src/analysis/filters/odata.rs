@@ -181,30 +181,7 @@ enum TokenKind {
 
 type Token = lex::Token<TokenKind>;
 
-impl lex::TokenKind for TokenKind {
-    fn end() -> Self {
-        TokenKind::End
-    }
-
-    fn is_end(&self) -> bool {
-        matches!(self, TokenKind::End)
-    }
-
-    fn invalid_message(&self) -> Option<&str> {
-        match self {
-            TokenKind::Invalid(message) => Some(message),
-            _ => None,
-        }
-    }
-
-    fn literal(literal: Literal) -> Self {
-        TokenKind::Literal(literal)
-    }
-
-    fn invalid(message: String) -> Self {
-        TokenKind::Invalid(message)
-    }
-}
+lex::impl_token_kind!(TokenKind);
 
 fn lex_token(scanner: &mut Scanner, c: char) -> TokenKind {
     match c {

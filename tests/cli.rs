@@ -2,15 +2,12 @@
 //! cli.md, exit statuses, `--fix`, and inputs that must give findings or
 //! clear errors and never a panic (exit status 101).
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-const CONNECTIONS: &str = r#"connection_set contoso {
-  finance_and_operations fo "contoso-prod"
-  dataverse              dv "contoso-sales"
-  organization fo "USMF" = dv "USMF"
-}
-"#;
+use common::CONNECTIONS;
 
 fn dimap(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dimap")).args(args).current_dir(dir).output().expect("the binary runs")
@@ -19,15 +16,7 @@ fn dimap(args: &[&str], dir: &Path) -> Output {
 /// A workspace with the test caches and the given files.
 fn workspace(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let schemas = dir.path().join(".dimap/schemas");
-    std::fs::create_dir_all(&schemas).unwrap();
-    for name in ["contoso-prod.json", "contoso-sales.json"] {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name),
-            schemas.join(name),
-        )
-        .unwrap();
-    }
+    common::copy_fixture_caches(dir.path());
     std::fs::write(dir.path().join("connections.dimap"), CONNECTIONS).unwrap();
     for (name, bytes) in files {
         let path = dir.path().join(name);

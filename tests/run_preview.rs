@@ -4,6 +4,8 @@
 //! with their positions, JSON / JSON Lines / CSV sources, `--rerun`, JUnit,
 //! a damaged store, and a million generated records streamed.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -36,15 +38,7 @@ project "Customer master" dual_write contoso {
 
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let schemas = dir.path().join(".dimap/schemas");
-    std::fs::create_dir_all(&schemas).unwrap();
-    for name in ["contoso-prod.json", "contoso-sales.json"] {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name),
-            schemas.join(name),
-        )
-        .unwrap();
-    }
+    common::copy_fixture_caches(dir.path());
     std::fs::write(dir.path().join("dimap.toml"), "").unwrap();
     std::fs::write(dir.path().join("maps.dimap"), MAPS).unwrap();
     dir

@@ -144,18 +144,20 @@ pub fn uri(root: &Path, path: &str) -> String {
     format!("file://{}", full.display())
 }
 
-pub fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = std::fs::canonicalize(dir.path()).unwrap();
+/// Copies the contoso test caches into `root/.dimap/schemas`.
+pub fn copy_fixture_caches(root: &Path) {
     let schemas = root.join(".dimap/schemas");
     std::fs::create_dir_all(&schemas).unwrap();
     for name in ["contoso-prod.json", "contoso-sales.json"] {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name),
-            schemas.join(name),
-        )
-        .unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name);
+        std::fs::copy(fixture, schemas.join(name)).unwrap();
     }
+}
+
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    copy_fixture_caches(&root);
     std::fs::write(root.join("connections.dimap"), CONNECTIONS).unwrap();
     std::fs::write(root.join("groups.dimap"), GROUPS).unwrap();
     dir

@@ -26,11 +26,7 @@ pub use check::check;
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
 pub use model::FileModel;
 pub use rules::types::compatible;
-pub use rules::values::{is_identifier as model_is_identifier, member_literal};
-/// Literal shape checks shared with the execution preview.
-pub mod rules_values {
-    pub use super::rules::values::{is_date, is_guid};
-}
+pub use rules::values::{is_date, is_guid, is_identifier, member_literal};
 
 /// A file as read from disk.
 #[derive(Debug, Clone)]

@@ -122,7 +122,7 @@ pub fn references(ws: &Workspace, file: FileId, offset: usize, include_declarati
 pub fn rename(ws: &Workspace, file: FileId, offset: usize, new_name: &str) -> Result<Vec<(Location, String)>, String> {
     let (here, same) = related(ws, file, offset).ok_or("there is no connection set, alias, project or map here")?;
     let quoted_project = here.kind == NameKind::Project;
-    if !quoted_project && !crate::analysis::model_is_identifier(new_name) {
+    if !quoted_project && !crate::analysis::is_identifier(new_name) {
         return Err(format!("`{new_name}` is not a name: use letters, digits and _, not starting with a digit"));
     }
     let text = if quoted_project {

@@ -10,7 +10,8 @@ use indexmap::IndexSet;
 use serde_json::Value;
 
 use super::document::{FieldMapping, Leg, MapDocument, SyncDirection, UnknownKeys};
-use super::{is_identifier, is_number, Context, Loss, DEFAULT_LEFT_TYPE, DEFAULT_RIGHT_TYPE};
+use super::{is_number, Context, Loss, DEFAULT_LEFT_TYPE, DEFAULT_RIGHT_TYPE};
+use crate::analysis::is_identifier;
 use crate::analysis::model::Direction;
 
 /// One document with the name of the input it came from, for messages.

@@ -139,11 +139,6 @@ fn environment_type(app: crate::schema::App) -> &'static str {
 const DEFAULT_LEFT_TYPE: &str = "AX";
 const DEFAULT_RIGHT_TYPE: &str = "CRM";
 
-/// `[A-Za-z_][A-Za-z0-9_]*`, the language's identifiers.
-fn is_identifier(s: &str) -> bool {
-    crate::analysis::model_is_identifier(s)
-}
-
 /// `-?[0-9]+(\.[0-9]+)?`, the language's numbers.
 fn is_number(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);

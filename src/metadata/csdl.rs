@@ -708,13 +708,7 @@ impl Parser {
             });
         }
 
-        let document = CacheDocument {
-            environment: options.environment.clone(),
-            app: options.app,
-            refreshed: options.refreshed.clone(),
-            organizations: options.organizations.clone(),
-            entities,
-        };
+        let document = CacheDocument::new(options, entities);
         Import { document, skipped }
     }
 

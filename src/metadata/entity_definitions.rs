@@ -25,13 +25,7 @@ pub fn import<R: BufRead>(mut input: R, options: &ImportOptions) -> Result<Impor
     drop(bytes);
     let mut skipped = Vec::new();
     let entities = definitions.value.into_iter().map(|entity| convert(entity, &mut skipped)).collect();
-    let document = CacheDocument {
-        environment: options.environment.clone(),
-        app: options.app,
-        refreshed: options.refreshed.clone(),
-        organizations: options.organizations.clone(),
-        entities,
-    };
+    let document = CacheDocument::new(options, entities);
     Ok(Import { document, skipped })
 }
 

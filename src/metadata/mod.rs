@@ -54,6 +54,19 @@ pub struct CacheDocument {
     pub entities: Vec<ImportedEntity>,
 }
 
+impl CacheDocument {
+    /// A document of `entities` with the environment facts of `options`.
+    pub fn new(options: &ImportOptions, entities: Vec<ImportedEntity>) -> CacheDocument {
+        CacheDocument {
+            environment: options.environment.clone(),
+            app: options.app,
+            refreshed: options.refreshed.clone(),
+            organizations: options.organizations.clone(),
+            entities,
+        }
+    }
+}
+
 /// The result of an import: the document, and everything of the metadata
 /// that did not make it into the document, with the reason.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 //! entry. The checker's `rules::values` judges literals written in a map;
 //! this module judges the data that flows through it at run time.
 
-use crate::analysis::rules_values::{is_date, is_guid};
+use crate::analysis::{is_date, is_guid};
 use serde_json::{Number, Value};
 
 use crate::analysis::model::{ValueDecl, ValueKind};

@@ -108,16 +108,7 @@ impl<'w> Index<'w> {
             };
             let resolved = scope.side(side)?;
             let app = resolved.app();
-            // Walk the path through its lookups up to the segment asked about.
-            let mut entity = resolved.entity;
-            let mut field: Option<&CachedField> = None;
-            for (i, name) in path.segments[..=segment].iter().enumerate() {
-                if i > 0 {
-                    entity = resolved.schema.entity(field?.target.as_deref()?)?;
-                }
-                field = Some(entity.field(app, &name.text)?);
-            }
-            let field = field?;
+            let (entity, field) = resolved.walk(path.segments[..=segment].iter().map(|s| s.text.as_str()))?;
             let key = entity
                 .keys
                 .first()

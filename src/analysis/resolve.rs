@@ -17,6 +17,22 @@ impl<'w> ResolvedSide<'w> {
     pub fn app(&self) -> App {
         self.schema.app
     }
+
+    /// Walks field names through lookups from this side's entity: the
+    /// entity holding the last field, and that field. For the editor
+    /// features and the preview, which need no reasons when a name is
+    /// unknown (the rules use [`resolve_path`]).
+    pub fn walk<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> Option<(&'w CachedEntity, &'w CachedField)> {
+        let mut entity = self.entity;
+        let mut field: Option<&'w CachedField> = None;
+        for (i, name) in names.into_iter().enumerate() {
+            if i > 0 {
+                entity = self.schema.entity(field?.target.as_deref()?)?;
+            }
+            field = Some(entity.field(self.app(), name)?);
+        }
+        Some((entity, field?))
+    }
 }
 
 /// One step of a path: the field it names.

@@ -223,16 +223,7 @@ fn in_value_map(scope: &MapScope<'_>, text: &str, offset: usize, replace: TextRa
 
 /// The field a path ends at, through its lookups.
 fn path_field<'w>(side: &crate::analysis::query::ResolvedSideRef<'w>, path: &str) -> Option<&'w CachedField> {
-    let app = side.app();
-    let mut entity = side.entity;
-    let mut field = None;
-    for (i, segment) in path.split('.').enumerate() {
-        if i > 0 {
-            entity = side.schema.entity(field.and_then(|f: &CachedField| f.target.as_deref())?)?;
-        }
-        field = Some(entity.field(app, segment)?);
-    }
-    field
+    side.walk(path.split('.')).map(|(_, field)| field)
 }
 
 fn keywords(words: &[&str], replace: TextRange) -> Vec<CompletionItem> {

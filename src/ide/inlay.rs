@@ -5,7 +5,6 @@
 use crate::analysis::model::{FieldSideDecl, Side};
 use crate::analysis::query::Index;
 use crate::analysis::{Code, Diagnostic, FileId, Workspace};
-use crate::schema::CachedField;
 use crate::text::TextRange;
 
 /// A label shown after `offset`.
@@ -29,27 +28,7 @@ pub fn inlay_hints(ws: &Workspace, file: FileId) -> Vec<InlayHint> {
         for line in &scope.map.lines {
             for side in [Side::Left, Side::Right] {
                 let (Some(resolved), FieldSideDecl::Path(path)) = (scope.side(side), line.side(side)) else { continue };
-                let app = resolved.app();
-                let mut entity = resolved.entity;
-                let mut field: Option<&CachedField> = None;
-                let mut ok = true;
-                for (i, segment) in path.segments.iter().enumerate() {
-                    if i > 0 {
-                        match field.and_then(|f| f.target.as_deref()).and_then(|t| resolved.schema.entity(t)) {
-                            Some(next) => entity = next,
-                            None => {
-                                ok = false;
-                                break;
-                            }
-                        }
-                    }
-                    field = entity.field(app, &segment.text);
-                    if field.is_none() {
-                        ok = false;
-                        break;
-                    }
-                }
-                if let (true, Some(field)) = (ok, field) {
+                if let Some((_, field)) = resolved.walk(path.segments.iter().map(|s| s.text.as_str())) {
                     out.push(InlayHint { offset: path.range.end, label: format!(": {}", field.type_label()) });
                 }
             }

@@ -333,15 +333,7 @@ impl<'w> Plan<'w> {
     /// The source's field for a column name of a source file (a dotted name
     /// follows lookups), so that CSV text can be read as its type.
     pub fn source_field(&self, column: &str) -> Option<&'w CachedField> {
-        let mut entity = self.source.entity;
-        let mut field: Option<&'w CachedField> = None;
-        for (i, segment) in column.split('.').enumerate() {
-            if i > 0 {
-                entity = self.source.schema.entity(field?.target.as_deref()?)?;
-            }
-            field = Some(entity.field(self.source.app(), segment)?);
-        }
-        field
+        self.source.walk(column.split('.')).map(|(_, field)| field)
     }
 
     /// The destination's environment and entity, the store's namespace.

@@ -5,7 +5,7 @@
 
 use super::model::{FieldSideDecl, MapDecl, Side};
 use super::names::{self, Names, ProjectRef};
-use super::resolve::ResolvedSide;
+pub use super::resolve::ResolvedSide;
 use super::rules::resolve_side;
 use super::{FileId, Workspace};
 use crate::schema::{CachedEntity, CachedField, CachedSchema};
@@ -33,9 +33,6 @@ impl<'w> MapScope<'w> {
         }
     }
 }
-
-/// A resolved map side, for the editor features.
-pub type ResolvedSideRef<'w> = ResolvedSide<'w>;
 
 /// What a name in the text stands for.
 pub enum Symbol<'w> {

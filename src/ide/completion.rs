@@ -222,7 +222,7 @@ fn in_value_map(scope: &MapScope<'_>, text: &str, offset: usize, replace: TextRa
 }
 
 /// The field a path ends at, through its lookups.
-fn path_field<'w>(side: &crate::analysis::query::ResolvedSideRef<'w>, path: &str) -> Option<&'w CachedField> {
+fn path_field<'w>(side: &crate::analysis::query::ResolvedSide<'w>, path: &str) -> Option<&'w CachedField> {
     side.walk(path.split('.')).map(|(_, field)| field)
 }
 

@@ -59,7 +59,7 @@ use serde_json::{Map, Value};
 
 use self::filter::SourceFilter;
 use crate::analysis::model::{FieldSideDecl, Flow, PathDecl, ValueDecl};
-use crate::analysis::query::{MapScope, ResolvedSideRef};
+use crate::analysis::query::{MapScope, ResolvedSide};
 use crate::schema::{App, CachedEntity, CachedField, CachedSchema, FieldType};
 
 /// Where a record was in its source: its 1-based number, and its 1-based
@@ -224,8 +224,8 @@ struct CompanyFill<'w> {
 #[derive(Debug)]
 pub struct Plan<'w> {
     pub flow: Flow,
-    source: ResolvedSideRef<'w>,
-    destination: ResolvedSideRef<'w>,
+    source: ResolvedSide<'w>,
+    destination: ResolvedSide<'w>,
     filter: Option<SourceFilter>,
     lines: Vec<LinePlan<'w>>,
     key: Vec<&'w CachedField>,
@@ -519,7 +519,7 @@ fn walk<'w>(
 fn key_columns<'w>(
     scope: &MapScope<'w>,
     flow: Flow,
-    destination: &ResolvedSideRef<'w>,
+    destination: &ResolvedSide<'w>,
 ) -> Result<Vec<&'w CachedField>, String> {
     let app = destination.app();
     let mut columns: Vec<&'w CachedField> = Vec::new();
@@ -548,7 +548,7 @@ fn key_columns<'w>(
     Ok(columns)
 }
 
-fn company_fill<'w>(source: &ResolvedSideRef<'w>, destination: &ResolvedSideRef<'w>) -> Option<CompanyFill<'w>> {
+fn company_fill<'w>(source: &ResolvedSide<'w>, destination: &ResolvedSide<'w>) -> Option<CompanyFill<'w>> {
     let source_field = source.entity.field(source.app(), source.entity.company_field.as_deref()?)?;
     let dest_field = destination.entity.field(destination.app(), destination.entity.company_field.as_deref()?)?;
     let key_field = if dest_field.ty == FieldType::Lookup {

@@ -112,6 +112,14 @@ fn files_that_are_not_open_get_findings_too() {
     let dir = workspace();
     let root = std::fs::canonicalize(dir.path()).unwrap();
     let mut client = Client::start(&root, &[]);
+    // The status bar's notification comes before any finding: loading, then
+    // ready with the two cached environments of the fixture.
+    let loading = client.wait(|m| m["method"] == "dimap/status");
+    assert_eq!(loading["params"]["state"], "loading", "{loading}");
+    let ready = client.wait(|m| m["method"] == "dimap/status");
+    assert_eq!(ready["params"]["state"], "ready", "{ready}");
+    assert!(ready["params"]["environments"].as_u64().unwrap() >= 2, "{ready}");
+    assert!(ready["params"]["maps"].as_u64().unwrap() >= 1, "{ready}");
     let groups = uri(&root, "groups.dimap");
     let found = client.diagnostics(&groups, None);
     assert!(codes(&found).contains(&"DIPV1021".to_string()), "{found:?}");

@@ -119,6 +119,14 @@ impl Backend {
     async fn load_workspace(&self) {
         let root = self.session().root.clone();
         let schemas_override = self.session().settings.schemas.clone();
+        self.client
+            .send_notification::<StatusNotification>(StatusParams {
+                state: "loading".into(),
+                environments: 0,
+                maps: 0,
+                message: None,
+            })
+            .await;
         let loaded =
             tokio::task::spawn_blocking(move || crate::disk::load_workspace_with(&root, schemas_override.as_deref()))
                 .await;
@@ -143,6 +151,16 @@ impl Backend {
                     session.loaded = true;
                     session.generation += 1;
                 }
+                let maps = loaded.workspace.files.iter().flat_map(|f| &f.model.projects).map(|p| p.maps.len()).sum();
+                let problems = self.session().cache_problems.len();
+                self.client
+                    .send_notification::<StatusNotification>(StatusParams {
+                        state: "ready".into(),
+                        environments: caches,
+                        maps,
+                        message: (problems > 0).then(|| format!("{problems} cached schema problem(s)")),
+                    })
+                    .await;
                 eprintln!("dimap: indexed {count} file(s) and {caches} cached environment(s)");
                 self.client
                     .log_message(
@@ -155,6 +173,14 @@ impl Backend {
                 // Check what the editor has open, with no caches, rather
                 // than nothing at all.
                 self.session().loaded = true;
+                self.client
+                    .send_notification::<StatusNotification>(StatusParams {
+                        state: "error".into(),
+                        environments: 0,
+                        maps: 0,
+                        message: Some(format!("{err:#}")),
+                    })
+                    .await;
                 eprintln!("dimap: {err:#}");
                 self.client.log_message(MessageType::ERROR, format!("dimap: {err:#}")).await;
             }
@@ -174,6 +200,28 @@ impl Backend {
         let id = snapshot.workspace.file_id(&path)?;
         Some((snapshot, id))
     }
+}
+
+/// `dimap/status`: the server's state for an editor's status bar, sent when
+/// loading starts and whenever the workspace and caches are (re)loaded. It is
+/// not part of LSP; clients that do not know it ignore it.
+pub enum StatusNotification {}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct StatusParams {
+    /// `loading`, `ready`, or `error` (the workspace could not be read).
+    pub state: String,
+    /// Cached environments loaded.
+    pub environments: usize,
+    /// Maps across the workspace.
+    pub maps: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl notification::Notification for StatusNotification {
+    type Params = StatusParams;
+    const METHOD: &'static str = "dimap/status";
 }
 
 fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {

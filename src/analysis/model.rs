@@ -8,7 +8,7 @@ use crate::syntax::{ast, DecodedString, Parse};
 use crate::text::TextRange;
 
 /// A name as written, with where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Name {
     pub text: String,
     pub range: TextRange,
@@ -25,7 +25,7 @@ impl Name {
 }
 
 /// The kind of a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProjectKind {
     DualWrite,
     DataIntegrator,

@@ -57,7 +57,7 @@ impl Backend {
             }
             let generation = snapshot.generation;
             let Ok((snapshot, found)) = tokio::task::spawn_blocking(move || {
-                let found = analysis::check(&snapshot.workspace);
+                let found = snapshot.check();
                 (snapshot, found)
             })
             .await
@@ -407,7 +407,7 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(None) };
         let actions = tokio::task::spawn_blocking(move || {
-            let found = analysis::check(&snapshot.workspace);
+            let found = snapshot.check();
             let file = snapshot.workspace.file(id);
             let positions = Positions { file, encoding: snapshot.encoding };
             let range = positions.offset(params.range.start)..positions.offset(params.range.end);
@@ -567,7 +567,7 @@ impl LanguageServer for Backend {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(None) };
         let lenses = tokio::task::spawn_blocking(move || {
-            let found = analysis::check(&snapshot.workspace);
+            let found = snapshot.check();
             let positions = Positions { file: snapshot.workspace.file(id), encoding: snapshot.encoding };
             let mut lenses: Vec<(std::ops::Range<usize>, String)> =
                 ide::inlay::code_lenses(&snapshot.workspace, id, &found)
@@ -629,7 +629,7 @@ impl LanguageServer for Backend {
         };
         let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(empty()) };
         let items = tokio::task::spawn_blocking(move || {
-            let found = analysis::check(&snapshot.workspace);
+            let found = snapshot.check();
             let path = snapshot.workspace.file(id).path.clone();
             convert::diagnostics(&snapshot.workspace, &snapshot.root, &found, snapshot.encoding, &snapshot.severity)
                 .remove(&path)
@@ -648,7 +648,7 @@ impl LanguageServer for Backend {
     async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
         let snapshot = self.session().snapshot();
         let items = tokio::task::spawn_blocking(move || {
-            let found = analysis::check(&snapshot.workspace);
+            let found = snapshot.check();
             let by_path = convert::diagnostics(
                 &snapshot.workspace,
                 &snapshot.root,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
-use crate::analysis::{Severity, Workspace, WorkspaceFile};
+use crate::analysis::{CheckMemo, Severity, Workspace, WorkspaceFile};
 use crate::schema::{CacheProblem, SchemaSet};
 use crate::syntax::{self, Parse, TextEdit};
 use crate::text::PositionEncoding;
@@ -77,6 +77,16 @@ pub struct Snapshot {
     pub cache_problems: Vec<CacheProblem>,
     pub severity: HashMap<String, Option<Severity>>,
     pub loaded: bool,
+    memo: Arc<std::sync::Mutex<CheckMemo>>,
+}
+
+impl Snapshot {
+    /// Every finding of the snapshot, re-running the rules only on maps
+    /// whose inputs changed since the session's last check.
+    pub fn check(&self) -> Vec<crate::analysis::Diagnostic> {
+        let mut memo = self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        crate::analysis::check_incremental(&self.workspace, &mut memo)
+    }
 }
 
 pub struct Session {
@@ -105,6 +115,10 @@ pub struct Session {
     /// The last semantic tokens sent per document, for deltas.
     pub semantic_tokens: HashMap<String, (String, Vec<u32>)>,
     pub next_result_id: u64,
+    /// Each map's findings from earlier checks, so a keystroke re-runs the
+    /// rules only on the maps it touched. Shared with the snapshots'
+    /// analyses, which take turns with it.
+    pub memo: Arc<std::sync::Mutex<CheckMemo>>,
 }
 
 impl Session {
@@ -126,6 +140,7 @@ impl Session {
             client_watches_files: false,
             semantic_tokens: HashMap::new(),
             next_result_id: 1,
+            memo: Arc::default(),
         }
     }
 
@@ -153,6 +168,7 @@ impl Session {
             cache_problems: self.cache_problems.clone(),
             severity: self.settings.severity.clone(),
             loaded: self.loaded,
+            memo: self.memo.clone(),
         }
     }
 
@@ -355,7 +371,7 @@ mod tests {
             assert_eq!(doc.rope.to_string(), expected);
             assert_eq!(doc.parse.sexp(), syntax::parse(&expected).sexp(), "tree after edit {version}");
             if version % 100 == 0 {
-                let incremental = crate::analysis::check(&session.snapshot().workspace);
+                let incremental = session.snapshot().check();
                 let fresh = crate::analysis::check(&Workspace::new(
                     vec![crate::analysis::SourceInput {
                         path: "m.dimap".into(),

@@ -5,8 +5,47 @@
 
 use super::SyntaxError;
 
-/// Collects the syntax errors of a tree in document order.
+/// The node kinds the walk looks at, as ids: comparing ids instead of names
+/// keeps a visit to a few instructions.
+struct Kinds {
+    /// Nodes that can hold a field mapping somewhere below them: the walk
+    /// has to enter these even where the tree has no error.
+    containers: [u16; 5],
+    field_mapping: u16,
+}
+
+impl Kinds {
+    fn get() -> &'static Kinds {
+        static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+        KINDS.get_or_init(|| {
+            let language = super::language();
+            let id = |name: &str| language.id_for_node_kind(name, true);
+            Kinds {
+                containers: ["source_file", "project", "project_body", "map", "map_body"].map(id),
+                field_mapping: id("field_mapping"),
+            }
+        })
+    }
+
+    fn is_container(&self, node: &tree_sitter::Node<'_>) -> bool {
+        self.containers.contains(&node.kind_id())
+    }
+
+    /// A field mapping with room for two transforms: its left side,
+    /// direction and right side plus at least two more named children.
+    /// Counting children is constant-time, so most lines are passed over
+    /// without a look inside.
+    fn may_repeat_transforms(&self, node: &tree_sitter::Node<'_>) -> bool {
+        node.kind_id() == self.field_mapping && node.named_child_count() >= 5
+    }
+}
+
+/// Collects the syntax errors of a tree in document order. The walk enters
+/// only subtrees that hold an error or may hold a line with two transforms,
+/// so a large clean file costs one visit per line, not per token: this runs
+/// after every keystroke.
 pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> {
+    let kinds = Kinds::get();
     let mut errors = Vec::new();
     let mut cursor = tree.walk();
     let mut stack = vec![tree.root_node()];
@@ -19,17 +58,27 @@ pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> 
             errors.push(missing_node(node));
             continue;
         }
-        if node.kind() == "field_mapping" {
+        if kinds.may_repeat_transforms(&node) {
             repeated_transforms(node, &mut errors);
         }
-        if node.has_error() || node.kind() == "field_mapping" || node.child_count() > 0 {
-            let children: Vec<_> = node.children(&mut cursor).collect();
-            stack.extend(
-                children
-                    .into_iter()
-                    .rev()
-                    .filter(|c| c.has_error() || c.kind() == "field_mapping" || c.child_count() > 0 || c.is_missing()),
-            );
+        if !(node.has_error() || kinds.is_container(&node)) {
+            continue;
+        }
+        // Unnamed children (punctuation, newlines) hold nothing to report
+        // unless they are missing, which counts as an error below them.
+        cursor.reset(node);
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.has_error()
+                    || (child.is_named() && (kinds.is_container(&child) || kinds.may_repeat_transforms(&child)))
+                {
+                    stack.push(child);
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
         }
     }
     errors.sort_by_key(|e| (e.range.start, e.range.end));

@@ -7,6 +7,7 @@
 
 mod fields;
 mod maps;
+mod memo;
 mod names;
 
 use expect_test::Expect;

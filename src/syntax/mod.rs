@@ -97,9 +97,7 @@ fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time:
             format!("parsing this file took longer than {} s and was stopped; it was not checked", limit.as_secs_f64());
         return Parse { text, tree: empty, errors: vec![SyntaxError { range: 0..0, message }] };
     };
-    let t1 = std::time::Instant::now();
     let errors = errors::collect(&tree, &text);
-    if std::env::var_os("DIMAP_PROBE").is_some() { eprintln!("parse {:?} errors {:?}", t1 - started, t1.elapsed()); }
     Parse { text, tree, errors }
 }
 

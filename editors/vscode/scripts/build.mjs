@@ -2,28 +2,46 @@
 //   node scripts/build.mjs               development build with source maps
 //   node scripts/build.mjs --production  minified, no source maps (vsce package)
 //   node scripts/build.mjs --watch       rebuilds on change
+//   node scripts/build.mjs --tests       the unit tests into out/test/, with
+//                                        `vscode` mapped to test/unit/vscode-stub.ts
 import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
 
-const options = {
+const common = {
   absWorkingDir: root,
-  entryPoints: ['src/extension.ts'],
   bundle: true,
-  outfile: 'dist/extension.js',
-  external: ['vscode'],
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  minify: production,
-  sourcemap: !production,
   sourcesContent: false,
-  logLevel: 'info',
+  logLevel: tests ? 'warning' : 'info',
 };
+
+const options = tests
+  ? {
+      ...common,
+      entryPoints: readdirSync(path.join(root, 'test', 'unit'))
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => `test/unit/${f}`),
+      outdir: 'out/test',
+      alias: { vscode: './test/unit/vscode-stub.ts' },
+      sourcemap: 'inline',
+    }
+  : {
+      ...common,
+      entryPoints: ['src/extension.ts'],
+      outfile: 'dist/extension.js',
+      external: ['vscode'],
+      minify: production,
+      sourcemap: !production,
+    };
 
 if (watch) {
   const context = await esbuild.context(options);

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
+  DocumentDiagnosticRequest,
   type LanguageClientOptions,
   type Middleware,
   type ServerOptions,
@@ -104,6 +105,10 @@ class Extension implements vscode.Disposable {
       traceOutputChannel: this.trace,
       initializationOptions: this.sent,
       workspaceFolder: folder,
+      // Findings depend on other files and on the caches: pull again on
+      // every edit, save and change of editor (the client's defaults pull
+      // only when a document opens).
+      diagnosticPullOptions: { onChange: true, onSave: true, onFocus: true },
       middleware: this.middleware(),
     };
 
@@ -116,6 +121,9 @@ class Extension implements vscode.Disposable {
       }
       if (isStatusParams(params)) {
         this.status.update(params);
+        if (params.state === 'ready') {
+          this.repullDiagnostics(client);
+        }
       } else {
         this.output.warn(`Ignored a ${STATUS_NOTIFICATION} notification of unknown shape: ${JSON.stringify(params)}`);
       }
@@ -142,6 +150,24 @@ class Extension implements vscode.Disposable {
           this.output.show(true);
         }
       });
+    }
+  }
+
+  /**
+   * Pulls the findings of the open documents again. The server answers
+   * pulls made before its workspace has loaded (or while caches reload)
+   * without the caches; once it reports `ready`, those answers are stale.
+   */
+  private repullDiagnostics(client: LanguageClient): void {
+    const feature = client.getFeature(DocumentDiagnosticRequest.method);
+    const document = vscode.workspace.textDocuments.find((d) => d.languageId === 'dimap');
+    if (!feature || !document) {
+      return;
+    }
+    try {
+      feature.getProvider(document)?.onDidChangeDiagnosticsEmitter.fire();
+    } catch (error) {
+      this.output.warn(`Pulling findings again: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -5,6 +5,10 @@
 # Idempotent: a finished install leaves a stamp and is reused. Needs only the
 # package registries (Debian, npm); nothing is downloaded from anywhere else.
 #
+#   setup.sh                 Debian packages and code-server
+#   setup.sh --system-only   Debian packages only
+#   setup.sh --print-bin     print the code-server executable (after setup)
+#
 # code-server's own postinstall would download ripgrep from GitHub, so its
 # steps are done here by hand: dependencies installed without scripts,
 # Debian's rg linked where VS Code looks for @vscode/ripgrep/bin/rg (the
@@ -20,6 +24,13 @@ install="$cache/code-server-$CODE_SERVER_VERSION"
 stamp="$install/.ready"
 
 log() { echo "[e2e setup] $*"; }
+
+bin="$install/node_modules/.bin/code-server"
+if [ "${1:-}" = --print-bin ]; then
+  [ -f "$stamp" ] && [ -x "$bin" ] || { echo "code-server is not set up: run $0" >&2; exit 1; }
+  echo "$bin"
+  exit 0
+fi
 
 # ---- Debian packages ------------------------------------------------------
 
@@ -37,6 +48,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null
 fi
 
+if [ "${1:-}" = --system-only ]; then
+  log "Debian packages present"
+  exit 0
+fi
+
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 if [ "$node_major" != 20 ]; then
   log "warning: code-server $CODE_SERVER_VERSION supports Node 20; this is Node $node_major"
@@ -44,7 +60,7 @@ fi
 
 # ---- code-server ----------------------------------------------------------
 
-if [ -f "$stamp" ] && [ -x "$install/node_modules/.bin/code-server" ]; then
+if [ -f "$stamp" ] && [ -x "$bin" ]; then
   log "code-server $CODE_SERVER_VERSION already installed in $install"
   exit 0
 fi

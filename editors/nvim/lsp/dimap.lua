@@ -35,6 +35,12 @@ return {
   root_markers = { 'dimap.toml', '.git' },
   init_options = vim.empty_dict(),
   settings = { dimap = vim.empty_dict() },
+  handlers = {
+    -- loading / ready / error: see lua/dimap/init.lua for statuslines.
+    ['dimap/status'] = function(...)
+      return require('dimap').on_status(...)
+    end,
+  },
   before_init = function(params)
     local text_document = params.capabilities and params.capabilities.textDocument
     if text_document then

@@ -106,6 +106,20 @@ local function brace_depth(buf, row)
   return math.max(depth, 0)
 end
 
+local function shiftwidth(buf)
+  local sw = vim.bo[buf].shiftwidth
+  return sw > 0 and sw or vim.bo[buf].tabstop
+end
+
+--- The last line before `row` (0-based) with text on it, or nil.
+local function prev_nonblank(buf, row)
+  for r = row - 1, 0, -1 do
+    if vim.api.nvim_buf_get_lines(buf, r, r + 1, false)[1]:find('%S') then
+      return r
+    end
+  end
+end
+
 --- The indent of line `lnum` (1-based) in columns, or -1 to keep the
 --- current one (no parser, no query).
 ---@param lnum integer
@@ -120,13 +134,12 @@ function M.get_indent(lnum, buf)
   local row = lnum - 1
   local text = vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1] or ''
 
-  local node, from
+  local node
   if text:match('^%s*$') then
-    local prev = vim.fn.prevnonblank(lnum - 1)
-    if prev == 0 then
+    local from = prev_nonblank(buf, row)
+    if not from then
       return 0
     end
-    from = prev - 1
     local marks = marks_on(buf, root, from, row)
     if not marks then
       return -1
@@ -137,9 +150,9 @@ function M.get_indent(lnum, buf)
       node = node_at(root, row, 0)
     end
     if in_error(node) then
-      return brace_depth(buf, row) * vim.fn.shiftwidth()
+      return brace_depth(buf, row) * shiftwidth(buf)
     end
-    return M._walk(node, row, marks) * vim.fn.shiftwidth()
+    return M._walk(node, row, marks) * shiftwidth(buf)
   end
 
   local marks = marks_on(buf, root, row, row)
@@ -148,9 +161,9 @@ function M.get_indent(lnum, buf)
   end
   node = node_at(root, row, #text:match('^%s*'))
   if in_error(node) then
-    return brace_depth(buf, row) * vim.fn.shiftwidth()
+    return brace_depth(buf, row) * shiftwidth(buf)
   end
-  return M._walk(node, row, marks) * vim.fn.shiftwidth()
+  return M._walk(node, row, marks) * shiftwidth(buf)
 end
 
 --- Levels of indent for line `row` (0-based), from `node` up to the root.

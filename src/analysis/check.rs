@@ -90,7 +90,7 @@ fn check_with(ws: &Workspace, memo: Option<&mut CheckMemo>) -> Vec<Diagnostic> {
     };
     out.extend(found);
     let jobs: Vec<(ProjectRef<'_>, &MapDecl)> =
-        names.projects.iter().flat_map(|p| p.decl.maps.iter().map(move |m| (*p, m))).collect();
+        names.projects.iter().flat_map(|p| p.decl.maps.iter().map(move |m| (*p, &**m))).collect();
     let Some(memo) = memo else {
         let per_map: Vec<Vec<Diagnostic>> =
             jobs.par_iter().map(|(project, map)| check_map_isolated(ws, &names, *project, map)).collect();
@@ -202,10 +202,7 @@ fn reuse(ws: &Workspace, entry: &MemoEntry, base: usize) -> Option<Vec<Diagnosti
     if !entry.movable && entry.base != base {
         return None;
     }
-    let same_files = entry
-        .files
-        .iter()
-        .all(|(id, path)| ws.files.get(id.0 as usize).is_some_and(|f| &f.path == path));
+    let same_files = entry.files.iter().all(|(id, path)| ws.files.get(id.0 as usize).is_some_and(|f| &f.path == path));
     if !same_files {
         return None;
     }

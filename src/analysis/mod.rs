@@ -70,6 +70,14 @@ impl WorkspaceFile {
         WorkspaceFile { path, parse, model, line_index, invalid_utf8_at: None }
     }
 
+    /// A file from a new parse of an edited document, reusing the parts of
+    /// `old` (the same document before the edit) that the edit left alone.
+    pub fn from_parse_reusing(path: String, parse: Parse, old: &WorkspaceFile) -> WorkspaceFile {
+        let model = model::lower_reusing(&parse, Some((&old.model, old.text())));
+        let line_index = LineIndex::new(parse.text());
+        WorkspaceFile { path, parse, model, line_index, invalid_utf8_at: None }
+    }
+
     pub fn text(&self) -> &str {
         self.parse.text()
     }

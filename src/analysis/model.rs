@@ -3,6 +3,8 @@
 //! keeps whatever parsed; a part that did not parse is `None` or marks its
 //! line as broken, so rules never look at half a construct.
 
+use std::sync::Arc;
+
 use crate::schema::App;
 use crate::syntax::{ast, DecodedString, Parse};
 use crate::text::TextRange;
@@ -158,7 +160,8 @@ pub struct ProjectDecl {
     pub header: TextRange,
     pub kind: Option<ProjectKind>,
     pub connection_set: Option<Name>,
-    pub maps: Vec<MapDecl>,
+    /// Shared, so that a map an edit did not touch is reused as it was.
+    pub maps: Vec<Arc<MapDecl>>,
 }
 
 /// `ALIAS.ENTITY`.
@@ -186,6 +189,9 @@ pub struct MapDecl {
     pub insert_at: usize,
     /// The indentation of the map's statements.
     pub indent: String,
+    /// The map's text parsed without an error, so a map of the same text
+    /// elsewhere lowers to the same declaration, moved.
+    pub clean: bool,
 }
 
 impl MapDecl {
@@ -334,6 +340,15 @@ pub struct FileModel {
 
 /// Lowers a parsed file.
 pub fn lower(parse: &Parse) -> FileModel {
+    lower_reusing(parse, None)
+}
+
+/// Lowers a parse, reusing the maps of `old` (the model of the text before
+/// an edit, and that text) whose text did not change. After a keystroke in
+/// a large file this lowers one map instead of all of them: the maps before
+/// the edit are shared as they were, those after it are copied and moved.
+pub fn lower_reusing(parse: &Parse, old: Option<(&FileModel, &str)>) -> FileModel {
+    let mut reuse = old.map(|(model, text)| Reuse::new(model, text));
     let mut model = FileModel::default();
     let text = parse.text();
     for item in parse.root().items() {
@@ -344,7 +359,7 @@ pub fn lower(parse: &Parse) -> FileModel {
                 }
             }
             ast::Item::Project(project) => {
-                if let Some(project) = lower_project(project, text) {
+                if let Some(project) = lower_project(project, text, reuse.as_mut()) {
                     model.projects.push(project);
                 }
             }
@@ -382,7 +397,53 @@ fn lower_connection_set(set: ast::ConnectionSet<'_>) -> Option<ConnectionSetDecl
     Some(ConnectionSetDecl { name, connections, organizations })
 }
 
-fn lower_project(project: ast::Project<'_>, text: &str) -> Option<ProjectDecl> {
+/// The maps of an earlier model, in document order, for [`lower_reusing`].
+struct Reuse<'a> {
+    old_text: &'a str,
+    maps: Vec<(usize, &'a Arc<MapDecl>)>,
+    /// The next old map expected to match: edits change few maps, so the
+    /// old maps are met in order and each is compared once.
+    next: usize,
+}
+
+impl<'a> Reuse<'a> {
+    fn new(model: &'a FileModel, old_text: &'a str) -> Reuse<'a> {
+        let maps = model
+            .projects
+            .iter()
+            .flat_map(|p| &p.maps)
+            .filter(|m| m.clean)
+            .map(|m| (line_start(old_text, m.header.start), m))
+            .collect();
+        Reuse { old_text, maps, next: 0 }
+    }
+
+    /// An old map whose text (from the start of its first line) equals
+    /// `new_text`, moved to `new_start`. Looks at the next few old maps
+    /// only: a map typed or deleted shifts the order by one.
+    fn find(&mut self, new_text: &str, new_start: usize) -> Option<Arc<MapDecl>> {
+        for candidate in self.next..(self.next + 3).min(self.maps.len()) {
+            let (start, map) = self.maps[candidate];
+            if self.old_text.get(start..map.range.end) != Some(new_text) {
+                continue;
+            }
+            self.next = candidate + 1;
+            if start == new_start {
+                return Some(map.clone());
+            }
+            let mut moved = MapDecl::clone(map);
+            moved.shift(new_start as isize - start as isize);
+            return Some(Arc::new(moved));
+        }
+        None
+    }
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn lower_project(project: ast::Project<'_>, text: &str, mut reuse: Option<&mut Reuse<'_>>) -> Option<ProjectDecl> {
     let name = project.name()?;
     let kind = project.kind().and_then(|k| match k.text() {
         "dual_write" => Some(ProjectKind::DualWrite),
@@ -394,7 +455,19 @@ fn lower_project(project: ast::Project<'_>, text: &str) -> Option<ProjectDecl> {
         header: project.header_range(),
         kind,
         connection_set: project.connection_set().map(Name::ident),
-        maps: project.maps().filter_map(|m| lower_map(m, text)).collect(),
+        maps: project
+            .maps()
+            .filter_map(|m| {
+                if let Some(reuse) = reuse.as_deref_mut().filter(|_| !m.syntax().has_error()) {
+                    let range = m.range();
+                    let start = line_start(text, m.header_range().start);
+                    if let Some(found) = reuse.find(&text[start..range.end], start) {
+                        return Some(found);
+                    }
+                }
+                lower_map(m, text).map(Arc::new)
+            })
+            .collect(),
     })
 }
 
@@ -419,6 +492,7 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
         lines: Vec::new(),
         insert_at: map.range().end,
         indent: String::new(),
+        clean: !map.syntax().has_error(),
     };
     for statement in map.statements() {
         match statement {
@@ -502,4 +576,77 @@ fn lower_line(line: ast::FieldMapping<'_>) -> Option<LineDecl> {
         default,
         value_map,
     })
+}
+
+/// Moving a declaration whose text moved by `delta` bytes without changing.
+trait Shift {
+    fn shift(&mut self, delta: isize);
+}
+
+impl Shift for TextRange {
+    fn shift(&mut self, delta: isize) {
+        self.start = self.start.wrapping_add_signed(delta);
+        self.end = self.end.wrapping_add_signed(delta);
+    }
+}
+
+impl Shift for usize {
+    fn shift(&mut self, delta: isize) {
+        *self = self.wrapping_add_signed(delta);
+    }
+}
+
+impl<T: Shift> Shift for Option<T> {
+    fn shift(&mut self, delta: isize) {
+        if let Some(inner) = self {
+            inner.shift(delta);
+        }
+    }
+}
+
+impl<T: Shift> Shift for Vec<T> {
+    fn shift(&mut self, delta: isize) {
+        for item in self {
+            item.shift(delta);
+        }
+    }
+}
+
+impl Shift for DecodedString {
+    fn shift(&mut self, delta: isize) {
+        DecodedString::shift(self, delta);
+    }
+}
+
+/// Implements [`Shift`] for a struct by moving each listed field.
+macro_rules! shift_fields {
+    ($($ty:ty { $($field:ident),* })*) => {$(
+        impl Shift for $ty {
+            fn shift(&mut self, delta: isize) {
+                $(self.$field.shift(delta);)*
+            }
+        }
+    )*};
+}
+
+shift_fields! {
+    Name { range }
+    DirectionDecl { range }
+    EntityRefDecl { alias, entity }
+    FilterDecl { range, alias, expression, expression_range }
+    KeyDecl { range, paths }
+    PathDecl { segments, range }
+    ValueDecl { range }
+    ValueMapEntry { left, right }
+    LineDecl { range, left, direction, right, default, value_map, transforms_at }
+    MapDecl { range, name, header, left, direction, right, filters, keys, lines, insert_at }
+}
+
+impl Shift for FieldSideDecl {
+    fn shift(&mut self, delta: isize) {
+        match self {
+            FieldSideDecl::None(range) => range.shift(delta),
+            FieldSideDecl::Path(path) => path.shift(delta),
+        }
+    }
 }

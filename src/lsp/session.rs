@@ -191,7 +191,12 @@ impl Session {
             apply_change(doc, change, encoding);
         }
         doc.version = version;
-        self.files.insert(path.to_string(), Arc::new(WorkspaceFile::from_parse(path.to_string(), doc.parse.clone())));
+        let parse = doc.parse.clone();
+        let file = match self.files.get(path) {
+            Some(old) => WorkspaceFile::from_parse_reusing(path.to_string(), parse, old),
+            None => WorkspaceFile::from_parse(path.to_string(), parse),
+        };
+        self.files.insert(path.to_string(), Arc::new(file));
         self.generation += 1;
         true
     }
@@ -370,6 +375,12 @@ mod tests {
             assert_eq!(doc.parse.text(), expected, "edit {version}");
             assert_eq!(doc.rope.to_string(), expected);
             assert_eq!(doc.parse.sexp(), syntax::parse(&expected).sexp(), "tree after edit {version}");
+            assert_eq!(doc.parse.errors(), syntax::parse(&expected).errors(), "syntax errors after edit {version}");
+            assert_eq!(
+                format!("{:?}", session.files["m.dimap"].model),
+                format!("{:?}", crate::analysis::model::lower(&syntax::parse(&expected))),
+                "the model reused across edit {version}"
+            );
             if version % 100 == 0 {
                 let incremental = session.snapshot().check();
                 let fresh = crate::analysis::check(&Workspace::new(

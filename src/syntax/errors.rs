@@ -45,10 +45,17 @@ impl Kinds {
 /// so a large clean file costs one visit per line, not per token: this runs
 /// after every keystroke.
 pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> {
+    let mut errors = collect_under(tree.root_node(), text);
+    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors
+}
+
+/// The errors of one subtree, unordered.
+fn collect_under(root: tree_sitter::Node<'_>, text: &str) -> Vec<SyntaxError> {
     let kinds = Kinds::get();
     let mut errors = Vec::new();
-    let mut cursor = tree.walk();
-    let mut stack = vec![tree.root_node()];
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if node.is_error() {
             errors.push(error_node(node, text));
@@ -81,6 +88,50 @@ pub(super) fn collect(tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> 
             }
         }
     }
+    errors
+}
+
+/// The errors of a tree re-parsed after an edit: only the smallest subtree
+/// that holds the whole `region` (where the text or the tree changed) is
+/// searched again, and `kept` (the errors before the edit, moved to the new
+/// text, minus those whose node the edit touched) stands for the rest.
+///
+/// The search goes down into the one child that meets the region only while
+/// every other child is free of errors, before the edit and after it. An
+/// error's message depends on the siblings around it, and a sibling's
+/// structure can change with the region's; where no sibling has an error,
+/// there is nothing that could go stale.
+pub(super) fn collect_after_edit(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    region: std::ops::Range<usize>,
+    kept: impl Iterator<Item = SyntaxError>,
+) -> Vec<SyntaxError> {
+    let kept: Vec<SyntaxError> = kept.collect();
+    let meets = |node: &tree_sitter::Node<'_>| node.start_byte() <= region.end && region.start <= node.end_byte();
+    let holds = |node: &tree_sitter::Node<'_>, e: &SyntaxError| {
+        node.start_byte() <= e.extent.start && e.extent.end <= node.end_byte()
+    };
+    let mut node = tree.root_node();
+    while !node.is_error() && node.child_count() > 0 {
+        let mut cursor = node.walk();
+        let children: Vec<tree_sitter::Node<'_>> = node.children(&mut cursor).collect();
+        let mut meeting = children.iter().filter(|c| meets(c));
+        let (Some(&child), None) = (meeting.next(), meeting.next()) else { break };
+        let siblings_clean = children.iter().all(|c| *c == child || !c.has_error())
+            && !kept.iter().any(|e| holds(&node, e) && !holds(&child, e));
+        if !siblings_clean {
+            break;
+        }
+        // A token or an error node is searched on its own: its siblings are
+        // unchanged and its message reads them from the tree.
+        node = child;
+        if child.child_count() == 0 || child.is_error() {
+            break;
+        }
+    }
+    let mut errors: Vec<SyntaxError> = kept.into_iter().filter(|e| !holds(&node, e)).collect();
+    errors.extend(collect_under(node, text));
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors
 }
@@ -106,14 +157,14 @@ fn error_node(node: tree_sitter::Node<'_>, text: &str) -> SyntaxError {
     // reader has to look, and it keeps later lines free of red.
     let first_line_end = text.get(range.clone()).and_then(|s| s.find('\n')).map_or(range.end, |i| range.start + i);
     let trimmed_end = range.start + text.get(range.start..first_line_end).unwrap_or("").trim_end().len();
-    SyntaxError { range: range.start..trimmed_end.max(range.start), message }
+    SyntaxError { range: range.start..trimmed_end.max(range.start), message, extent: range }
 }
 
 fn missing_node(node: tree_sitter::Node<'_>) -> SyntaxError {
     let in_direction = node.parent().is_some_and(|p| p.kind() == "direction");
     let kind = if in_direction { "direction" } else { node.kind() };
     let label = label(kind).unwrap_or_else(|| format!("`{kind}`"));
-    SyntaxError { range: node.byte_range(), message: format!("missing {label}") }
+    SyntaxError { range: node.byte_range(), message: format!("missing {label}"), extent: node.byte_range() }
 }
 
 /// What the grammar accepts at the start of `node`, decided from the shape
@@ -188,6 +239,7 @@ fn repeated_transforms(node: tree_sitter::Node<'_>, errors: &mut Vec<SyntaxError
             errors.push(SyntaxError {
                 range: transform.byte_range(),
                 message: format!("a field mapping takes at most one `{}`", transform.kind()),
+                extent: node.byte_range(),
             });
         }
         *seen = true;

@@ -42,6 +42,9 @@ fn highlights_query() -> &'static tree_sitter::Query {
 pub struct SyntaxError {
     pub range: TextRange,
     pub message: String,
+    /// The whole node the error stands for, which may run past `range` (an
+    /// error is shown on its first line): an edit anywhere in it redoes it.
+    pub(crate) extent: TextRange,
 }
 
 /// The result of parsing one document: the tree and its errors. Parsing never
@@ -76,6 +79,31 @@ pub fn parse_with_limit(text: &str, limit: std::time::Duration) -> Parse {
 }
 
 fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time::Duration) -> Parse {
+    match parse_tree(&text, old, limit) {
+        Ok(tree) => {
+            let errors = errors::collect(&tree, &text);
+            Parse { text, tree, errors }
+        }
+        Err(stopped) => stopped.into_parse(text, limit),
+    }
+}
+
+/// A parse that ran past its limit: an empty tree stands in for it.
+struct Stopped(tree_sitter::Tree);
+
+impl Stopped {
+    fn into_parse(self, text: Arc<str>, limit: std::time::Duration) -> Parse {
+        let message =
+            format!("parsing this file took longer than {} s and was stopped; it was not checked", limit.as_secs_f64());
+        Parse { text, tree: self.0, errors: vec![SyntaxError { range: 0..0, message, extent: 0..0 }] }
+    }
+}
+
+fn parse_tree(
+    text: &str,
+    old: Option<&tree_sitter::Tree>,
+    limit: std::time::Duration,
+) -> Result<tree_sitter::Tree, Stopped> {
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&language()).expect("the generated grammar matches the linked tree-sitter ABI");
     let started = std::time::Instant::now();
@@ -89,16 +117,13 @@ fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time:
         }
     };
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-    let tree = parser.parse_with_options(&mut read, old, Some(options));
-    let Some(tree) = tree else {
-        parser.reset();
-        let empty = parser.parse("", None).expect("an empty text parses");
-        let message =
-            format!("parsing this file took longer than {} s and was stopped; it was not checked", limit.as_secs_f64());
-        return Parse { text, tree: empty, errors: vec![SyntaxError { range: 0..0, message }] };
-    };
-    let errors = errors::collect(&tree, &text);
-    Parse { text, tree, errors }
+    match parser.parse_with_options(&mut read, old, Some(options)) {
+        Some(tree) => Ok(tree),
+        None => {
+            parser.reset();
+            Err(Stopped(parser.parse("", None).expect("an empty text parses")))
+        }
+    }
 }
 
 /// One edit of a document, in byte offsets of the text before the edit.
@@ -204,9 +229,33 @@ impl Parse {
             old_end_position: point_at(old, end),
             new_end_position: point_at(&new_text, new_end),
         };
-        let mut tree = self.tree.clone();
-        tree.edit(&input);
-        parse_with(Arc::from(new_text), Some(&tree), PARSE_LIMIT)
+        let mut edited = self.tree.clone();
+        edited.edit(&input);
+        let text: Arc<str> = Arc::from(new_text);
+        let tree = match parse_tree(&text, Some(&edited), PARSE_LIMIT) {
+            Ok(tree) => tree,
+            Err(stopped) => return stopped.into_parse(text, PARSE_LIMIT),
+        };
+        // Only the part of the tree the edit changed is searched for errors;
+        // the old errors elsewhere are kept, moved by the edit.
+        let mut region = start..new_end;
+        for changed in edited.changed_ranges(&tree) {
+            region.start = region.start.min(changed.start_byte);
+            region.end = region.end.max(changed.end_byte);
+        }
+        let delta = new_end as isize - end as isize;
+        let shift = |r: &TextRange| r.start.wrapping_add_signed(delta)..r.end.wrapping_add_signed(delta);
+        let moved = self.errors.iter().filter_map(|e| {
+            if e.extent.end < start {
+                Some(e.clone())
+            } else if e.extent.start > end {
+                Some(SyntaxError { range: shift(&e.range), message: e.message.clone(), extent: shift(&e.extent) })
+            } else {
+                None
+            }
+        });
+        let errors = errors::collect_after_edit(&tree, &text, region, moved);
+        Parse { text, tree, errors }
     }
 }
 

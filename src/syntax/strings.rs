@@ -14,6 +14,14 @@ pub struct DecodedString {
 }
 
 impl DecodedString {
+    /// Moves the string's document offsets by `delta` bytes, for a string
+    /// whose text moved but did not change.
+    pub fn shift(&mut self, delta: isize) {
+        for offset in &mut self.source {
+            *offset = offset.wrapping_add_signed(delta);
+        }
+    }
+
     /// Maps a range of the decoded value to the document.
     pub fn to_source(&self, range: TextRange) -> TextRange {
         let last = self.source.len() - 1;

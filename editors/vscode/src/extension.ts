@@ -2,6 +2,7 @@
 // settings in step, shows its state in the status bar, and adds the commands
 // "Restart server", "Show output" and "Import schema…".
 
+import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -20,6 +21,10 @@ import { isStatusParams, STATUS_NOTIFICATION, StatusItem } from './status';
 import { TraceChannel } from './trace';
 
 let extension: Extension | undefined;
+
+function eachLine(input: NodeJS.ReadableStream, write: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', write);
+}
 
 class Extension implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
@@ -110,6 +115,15 @@ class Extension implements vscode.Disposable {
       // only when a document opens).
       diagnosticPullOptions: { onChange: true, onSave: true, onFocus: true },
       middleware: this.middleware(),
+      // The server logs its progress on standard error ("dimap: indexed 7
+      // file(s)…"): that is information, not an error, unless it says so.
+      stdioOptions: {
+        stdout: (input, channel) => eachLine(input, (line) => channel.info(line)),
+        stderr: (input, channel) =>
+          eachLine(input, (line) =>
+            /\b(error|panic(ked)?|fatal|failed)\b/i.test(line) ? channel.error(line) : channel.info(line),
+          ),
+      },
     };
 
     this.output.info(`Starting ${server.command} lsp (${server.source === 'setting' ? 'from dimap.server.path' : server.source}).`);

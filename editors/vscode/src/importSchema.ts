@@ -168,9 +168,17 @@ function run(command: string, args: string[], cwd: string, output: vscode.LogOut
       });
     };
     lines(child.stdout, (line) => output.info(line));
+    // `schema import` reports on standard error: what it wrote (info), what
+    // it skipped (warning), and why it stopped (error).
     lines(child.stderr, (line) => {
       lastError = line;
-      output.warn(line);
+      if (/\bskipped\b.*:/.test(line) && !/\b\d+ skipped\b/.test(line)) {
+        output.warn(line);
+      } else if (/\b(error|cannot|could not|not well formed|invalid|failed)\b/i.test(line)) {
+        output.error(line);
+      } else {
+        output.info(line);
+      }
     });
     child.on('error', (error) => {
       if (!settled) {

@@ -6,8 +6,9 @@
 #   2. npm ci, type check, bundle
 #   3. npm test: grammar in sync, TextMate grammar tests, unit tests
 #   4. the dimap server: reused from $CARGO_TARGET_DIR/release/dimap or
-#      <repo>/target/release/dimap when there is one, else cargo build --release
-#      (DIMAP_REBUILD_SERVER=1 always builds)
+#      <repo>/target/release/dimap when there is one that no source file is
+#      newer than, else cargo build --release into $CARGO_TARGET_DIR (default
+#      <repo>/target; DIMAP_REBUILD_SERVER=1 always builds)
 #   5. the .vsix (scripts/package.sh)
 #   6. code-server 4.100.3 (test/e2e/setup.sh, cached under .e2e/)
 #   7. the end-to-end test in code-server driven by Chromium (test/e2e/e2e.mjs)
@@ -85,15 +86,29 @@ echo "vscode: npm test: $((grammar_ok + ${unit_ok:-0})) passed, $((grammar_bad +
 step "dimap server"
 target="${CARGO_TARGET_DIR:-target}"
 case "$target" in /*) ;; *) target="$repo/$target" ;; esac
+# A binary is reused when no source of the server is newer than it, so a
+# stale one is never tested; otherwise cargo builds (incrementally) in $target.
+stale() {
+  [ -n "$(find "$repo/src" "$repo/grammar/src" "$repo/grammar/queries" "$repo/Cargo.toml" "$repo/Cargo.lock" "$repo/build.rs" \
+    -newer "$1" -type f -print -quit 2>/dev/null)" ]
+}
 server=""
 if [ "${DIMAP_REBUILD_SERVER:-0}" != 1 ]; then
   for candidate in "$target/release/dimap" "$repo/target/release/dimap"; do
-    if [ -x "$candidate" ]; then server="$candidate"; break; fi
+    if [ -x "$candidate" ]; then
+      if stale "$candidate"; then
+        echo "$candidate is older than the server's sources: not reused"
+      else
+        server="$candidate"
+        break
+      fi
+    fi
   done
 fi
 if [ -n "$server" ]; then
   echo "reusing $server (DIMAP_REBUILD_SERVER=1 builds it again)"
 else
+  echo "cargo build --release (target dir $target)"
   (cd "$repo" && CARGO_TARGET_DIR="$target" cargo build --release </dev/null) || abort "cargo build --release"
   server="$target/release/dimap"
 fi

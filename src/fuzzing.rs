@@ -76,7 +76,7 @@ pub fn check_one_file(data: &[u8]) {
 pub fn cache(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(schema) = CachedSchema::from_json(text, "fuzz.json".into()) {
-        for entity in &schema.entities {
+        for entity in schema.entities() {
             let _ = schema.entity(&entity.name);
         }
     }

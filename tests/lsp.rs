@@ -230,3 +230,46 @@ fn a_map_with_samples_gets_a_preview_lens() {
     assert!(preview.contains("2 read"), "{titles:?}");
     client.stop();
 }
+
+/// Pushed findings survive later rounds: a file that was published with
+/// findings and still has them is neither cleared nor sent twice when
+/// another edit triggers the next round.
+#[test]
+fn later_rounds_keep_every_files_findings() {
+    let dir = workspace();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let mut client = Client::start(&root, &[]);
+    let groups = uri(&root, "groups.dimap");
+    client.diagnostics(&groups, None);
+    // A second file opens and changes; groups.dimap keeps its finding.
+    let other = uri(&root, "other.dimap");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": other, "languageId": "dimap", "version": 1, "text": "# nothing yet\n" } }),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": other, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "# still nothing\n" }]
+        }),
+    );
+    // A request's answer comes after the rounds those edits started; every
+    // publication on the way is looked at.
+    let cleared = std::cell::Cell::new(false);
+    let id = 9_001;
+    client.send(json!({ "jsonrpc": "2.0", "id": id, "method": "workspace/symbol", "params": { "query": "" } }));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    client.send(json!({ "jsonrpc": "2.0", "id": id + 1, "method": "workspace/symbol", "params": { "query": "" } }));
+    client.wait(|m| {
+        if m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == groups
+            && m["params"]["diagnostics"].as_array().is_some_and(|d| d.is_empty())
+        {
+            cleared.set(true);
+        }
+        m["id"] == id + 1
+    });
+    assert!(!cleared.get(), "groups.dimap's findings were cleared by a later round");
+    client.stop();
+}

@@ -49,7 +49,7 @@ fn finance_and_operations_csdl_becomes_a_cache() {
     assert_eq!(schema.organizations, ["USMF", "DEMF"]);
     assert_eq!(schema.refreshed.as_deref(), Some("2026-11-20T10:00:00Z"));
     assert!(schema.connection.is_connected());
-    let names: Vec<&str> = schema.entities.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = schema.entities().iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["CustomersV3", "CustomerGroups", "VendorsV2", "Currencies"]);
 
     let app = App::FinanceAndOperations;
@@ -116,7 +116,7 @@ fn finance_and_operations_csdl_becomes_a_cache() {
 fn dataverse_csdl_names_entities_by_logical_name() {
     let import = csdl("dataverse.xml", App::Dataverse);
     let schema = round_trip(&import);
-    let names: Vec<&str> = schema.entities.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = schema.entities().iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["account", "contact", "msdyn_customergroup", "cdm_company"]);
     let app = App::Dataverse;
     let account = schema.entity("account").unwrap();
@@ -309,7 +309,7 @@ fn a_generated_3000_entity_document_imports_and_round_trips() {
     assert!(elapsed < Duration::from_secs(60), "the import took {elapsed:?}");
 
     let schema = load(&output);
-    assert_eq!(schema.entities.len(), COUNT);
+    assert_eq!(schema.entities().len(), COUNT);
     let app = App::FinanceAndOperations;
     for i in [0, 1, 1_234, COUNT - 1] {
         let entity = schema.entity(&format!("Entities{i}")).unwrap();
@@ -386,7 +386,7 @@ fn the_binary_reads_standard_input_and_writes_to_the_workspace_schema_folder() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let schema = load(&dir.path().join(".dimap/schemas/contoso-sales.json"));
     assert_eq!(schema.app, App::Dataverse, "dataverse is the default app");
-    assert_eq!(schema.entities.len(), 3);
+    assert_eq!(schema.entities().len(), 3);
     assert!(stderr(&out).contains("dimap: skipped contact.parentcustomerid: lookup to several tables"));
 
     // A schema folder named by dimap.toml is where the checker looks.
@@ -394,7 +394,7 @@ fn the_binary_reads_standard_input_and_writes_to_the_workspace_schema_folder() {
     let xml = std::fs::read(fixture("dataverse.xml")).unwrap();
     let out = dimap(&["schema", "import", "--from", "csdl", "-", "--environment", "contoso-crm"], &maps, Some(&xml));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(load(&dir.path().join("caches/contoso-crm.json")).entities.len(), 4);
+    assert_eq!(load(&dir.path().join("caches/contoso-crm.json")).entities().len(), 4);
 }
 
 #[test]

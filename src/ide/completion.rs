@@ -259,8 +259,8 @@ fn header_entities(index: &Index<'_>, scope: &MapScope<'_>, word: &str, replace:
             typed.chars().all(|c| letters.any(|n| n == c)).then_some(2)
         }
     };
-    let mut ranked: Vec<(u8, &crate::schema::CachedEntity)> =
-        schema.entities.iter().filter_map(|e| rank(&e.name).map(|r| (r, e))).collect();
+    let mut ranked: Vec<(u8, &crate::schema::EntityHead)> =
+        schema.entities().iter().filter_map(|e| rank(&e.name).map(|r| (r, e))).collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase())));
     ranked
         .into_iter()
@@ -268,7 +268,7 @@ fn header_entities(index: &Index<'_>, scope: &MapScope<'_>, word: &str, replace:
         .map(|(i, (_, e))| CompletionItem {
             label: e.name.clone(),
             kind: CompletionKind::Entity,
-            detail: Some(format!("{} · {} fields", e.kind.as_deref().unwrap_or("standard"), e.fields.len())),
+            detail: Some(format!("{} · {} fields", e.kind.as_deref().unwrap_or("standard"), e.field_count)),
             // Thousands of entities: the hover tells the rest once chosen.
             documentation: None,
             sort_text: format!("{i:05}"),

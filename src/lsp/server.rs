@@ -92,7 +92,12 @@ impl Backend {
                     return;
                 }
                 let mut to_send = Vec::new();
-                let paths: Vec<String> = session.published.keys().chain(by_path.keys()).cloned().collect();
+                // A file published before and still with findings is in
+                // both lists; once is enough (a second pass would find its
+                // list taken and clear it).
+                let mut paths: Vec<String> = session.published.keys().chain(by_path.keys()).cloned().collect();
+                paths.sort();
+                paths.dedup();
                 for path in paths {
                     let list = by_path.remove(&path).unwrap_or_default();
                     if session.published.get(&path) == Some(&list) {
@@ -190,6 +195,16 @@ impl Backend {
             }
         }
         self.schedule(None);
+    }
+
+    /// Waits (up to a minute) until the workspace and caches are read, so a
+    /// pulled finding is never one of the wrong "unknown name" kind that an
+    /// unloaded workspace would give.
+    async fn wait_loaded(&self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.session().loaded && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     /// A snapshot and the file id of `uri` in it.
@@ -627,6 +642,7 @@ impl LanguageServer for Backend {
                 RelatedFullDocumentDiagnosticReport::default(),
             ))
         };
+        self.wait_loaded().await;
         let Some((snapshot, id)) = self.snapshot_for(&params.text_document.uri) else { return Ok(empty()) };
         let items = tokio::task::spawn_blocking(move || {
             let found = snapshot.check();
@@ -646,6 +662,7 @@ impl LanguageServer for Backend {
     }
 
     async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        self.wait_loaded().await;
         let snapshot = self.session().snapshot();
         let items = tokio::task::spawn_blocking(move || {
             let found = snapshot.check();

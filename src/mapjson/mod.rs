@@ -53,7 +53,7 @@ mod export;
 mod import;
 
 use crate::analysis::model::ConnectionSetDecl;
-use crate::schema::{CachedEntity, SchemaSet};
+use crate::schema::{EntityHead, SchemaSet};
 
 pub use export::{from_dimap, ExportOutput};
 pub use import::{parse_documents, to_dimap, ImportOptions, SourceDocument};
@@ -84,8 +84,8 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// Dataverse-side entities of every cache, in cache order: the stored
     /// document names Dataverse tables, so only those caches are consulted.
-    fn dataverse_entities(&self) -> impl Iterator<Item = &'a CachedEntity> {
-        self.schemas.iter().filter(|s| s.app.is_dataverse()).flat_map(|s| s.entities.iter())
+    fn dataverse_entities(&self) -> impl Iterator<Item = &'a EntityHead> {
+        self.schemas.iter().filter(|s| s.app.is_dataverse()).flat_map(|s| s.entities().iter())
     }
 
     /// The logical name of the table whose entity set is `name`, unless a
@@ -107,7 +107,9 @@ impl<'a> Context<'a> {
     /// entity set when the cache gives one, else its logical name.
     fn lookup_related_entity(&self, entity: &str, path: &str) -> Option<String> {
         let (first, _) = path.split_once('.')?;
-        let entity = self.dataverse_entities().find(|e| e.name == entity)?;
+        let entity = self.schemas.iter().filter(|s| s.app.is_dataverse()).find_map(|s| {
+            s.entity_id(entity).filter(|&i| s.entities()[i].name == entity).and_then(|i| s.entity_at(i))
+        })?;
         let field = entity.fields.iter().find(|f| f.name == first)?;
         let target = field.target.as_deref()?;
         Some(self.entity_set(target).unwrap_or_else(|| target.to_string()))

@@ -353,7 +353,7 @@ mod tests {
         assert!(text.contains(r#"{"name":"name","type":"string","max_length":160,"required":true}"#), "{text}");
         let schema = crate::schema::CachedSchema::from_json(&text, "x.json".into()).expect("loads back");
         assert_eq!(schema.environment, "contoso \"sales\"");
-        assert_eq!(schema.entities.len(), 2);
+        assert_eq!(schema.entities().len(), 2);
         assert_eq!(schema.entity("account").unwrap().field(App::Dataverse, "name").unwrap().max_length, Some(160));
     }
 }

@@ -265,7 +265,7 @@ mod tests {
     fn passes(app: App, filter: &str, record: Value) -> bool {
         let schema = entity(app);
         let parsed = SourceFilter::parse(app, filter).unwrap().unwrap();
-        parsed.matches(record.as_object().unwrap(), &schema.entities[0], app)
+        parsed.matches(record.as_object().unwrap(), schema.entity_at(0).unwrap(), app)
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{CachedSchema, RawSchema, SchemaSet};
+use serde_json::value::RawValue;
+
+use super::{index, CachedEntity, CachedSchema, EntityHead, RawSchema, SchemaSet};
 
 /// The only cache format this version reads.
 pub const FORMAT: u32 = 1;
@@ -67,7 +69,7 @@ pub fn load_folder(folder: &Path) -> (SchemaSet, Vec<CacheProblem>) {
 fn duplicate_entities(schema: &CachedSchema) -> Vec<CacheProblem> {
     let mut seen = std::collections::HashSet::new();
     schema
-        .entities
+        .entities()
         .iter()
         .filter(|e| !seen.insert(schema.app.name_key(&e.name).into_owned()))
         .map(|e| CacheProblem {
@@ -79,7 +81,44 @@ fn duplicate_entities(schema: &CachedSchema) -> Vec<CacheProblem> {
         .collect()
 }
 
+/// Loads one cache: through its index when the index is current, else by
+/// parsing the file (which also writes the index for next time).
 fn load_file(path: &Path) -> Result<CachedSchema, CacheProblem> {
+    if let Some(indexed) = index::open(path) {
+        return Ok(CachedSchema::with_heads(indexed.header, indexed.heads, path.to_path_buf(), Some(indexed.store)));
+    }
+    let text = read_text(path)?;
+    let Some((header, heads)) = validate(&text) else {
+        // Something is wrong with the file: the full parse says what.
+        return parse_schema(&text, path.to_path_buf());
+    };
+    let pairs: Vec<(&EntityHead, &RawValue)> = heads.iter().zip(header.entities.iter().copied()).collect();
+    match index::build(path, &header, &pairs) {
+        Ok(store) => Ok(CachedSchema::with_heads(header.clone_header(), heads, path.to_path_buf(), Some(store))),
+        Err(err) => {
+            eprintln!("dimap: cannot write the index of {} ({err:#}); the cache is kept in memory", path.display());
+            parse_schema(&text, path.to_path_buf())
+        }
+    }
+}
+
+/// Parses a cache with each entity decoded once, to check it, and kept only
+/// as its JSON text and its head. `None` when anything does not parse.
+fn validate(text: &str) -> Option<(RawSchema<&RawValue>, Vec<EntityHead>)> {
+    let raw: RawSchema<&RawValue> = serde_json::from_str(text).ok()?;
+    if raw.format.as_u64() != Some(FORMAT as u64) {
+        return None;
+    }
+    let heads = raw
+        .entities
+        .par_iter()
+        .map(|json| serde_json::from_str::<CachedEntity>(json.get()).map(|entity| EntityHead::of(&entity)))
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    Some((raw, heads))
+}
+
+fn read_text(path: &Path) -> Result<String, CacheProblem> {
     let bytes = std::fs::read(path).map_err(|err| CacheProblem {
         path: path.to_path_buf(),
         line: 1,
@@ -90,7 +129,7 @@ fn load_file(path: &Path) -> Result<CachedSchema, CacheProblem> {
         let (line, column) = line_col_of(&err.as_bytes()[..err.utf8_error().valid_up_to()]);
         CacheProblem { path: path.to_path_buf(), line, column, message: "the cached schema is not UTF-8 text".into() }
     })?;
-    parse_schema(&text, path.to_path_buf())
+    Ok(text)
 }
 
 fn line_col_of(prefix: &[u8]) -> (usize, usize) {
@@ -109,7 +148,7 @@ pub(super) fn parse_schema(text: &str, path: PathBuf) -> Result<CachedSchema, Ca
         let (line, column) = find_key(text, "format");
         problem(line, column, format!("unknown cache format {format}; this dimap reads format {FORMAT}"))
     };
-    match serde_json::from_str::<RawSchema>(text) {
+    match serde_json::from_str::<RawSchema<CachedEntity>>(text) {
         Ok(raw) if raw.format.as_u64() == Some(FORMAT as u64) => Ok(CachedSchema::from_raw(raw, path)),
         Ok(raw) => Err(format_problem(&raw.format)),
         Err(err) => {

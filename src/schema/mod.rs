@@ -3,14 +3,17 @@
 //! constant-time lookups, and reporting unreadable caches as problems rather
 //! than failing. Finance and operations names are indexed case-insensitively.
 
+mod index;
 mod load;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+pub use index::INDEX_FOLDER;
 pub use load::{load_folder, CacheProblem};
 
 /// The app of a connection or a cache.
@@ -245,7 +248,7 @@ impl CachedEntity {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-struct RawSchema {
+struct RawSchema<E> {
     format: serde_json::Value,
     environment: String,
     app: App,
@@ -255,12 +258,39 @@ struct RawSchema {
     connection: ConnectionState,
     #[serde(default)]
     organizations: Vec<String>,
-    #[serde(default)]
-    entities: Vec<CachedEntity>,
+    #[serde(default = "Vec::new")]
+    entities: Vec<E>,
 }
 
-/// The cached schema of one environment.
-#[derive(Debug, Clone)]
+/// What a cache says of an entity without its fields: enough to list,
+/// complete and find entities without reading thousands of field lists.
+#[derive(Debug)]
+pub struct EntityHead {
+    pub name: String,
+    pub kind: Option<String>,
+    pub entity_set: Option<String>,
+    pub field_count: usize,
+    /// The whole entity, read on first use.
+    entity: OnceLock<Option<CachedEntity>>,
+}
+
+impl EntityHead {
+    fn of(entity: &CachedEntity) -> EntityHead {
+        EntityHead {
+            name: entity.name.clone(),
+            kind: entity.kind.clone(),
+            entity_set: entity.entity_set.clone(),
+            field_count: entity.fields.len(),
+            entity: OnceLock::new(),
+        }
+    }
+}
+
+/// The cached schema of one environment. Entities are listed up front;
+/// each entity's fields are read when first asked for, from the cache's
+/// index (see [`index`]) when it has one, so that opening a workspace with
+/// caches of thousands of entities reads only the entities its maps name.
+#[derive(Debug)]
 pub struct CachedSchema {
     /// The file it was read from.
     pub path: PathBuf,
@@ -269,36 +299,60 @@ pub struct CachedSchema {
     pub refreshed: Option<String>,
     pub connection: ConnectionState,
     pub organizations: Vec<String>,
-    pub entities: Vec<CachedEntity>,
+    entities: Vec<EntityHead>,
     entity_index: HashMap<Box<str>, usize>,
+    /// Where entities not yet read come from; `None` when every entity was
+    /// read with the file.
+    store: Option<Mutex<index::Store>>,
 }
 
 impl CachedSchema {
-    fn from_raw(raw: RawSchema, path: PathBuf) -> CachedSchema {
-        let app = raw.app;
-        let mut entities = raw.entities;
-        let mut entity_index = HashMap::with_capacity(entities.len());
-        for (i, entity) in entities.iter_mut().enumerate() {
+    /// A schema whose entities are all in memory already.
+    fn from_raw(raw: RawSchema<CachedEntity>, path: PathBuf) -> CachedSchema {
+        let heads = raw.entities.iter().map(EntityHead::of).collect();
+        let schema = CachedSchema::with_heads(raw.clone_header(), heads, path, None);
+        let app = schema.app;
+        for (head, mut entity) in schema.entities.iter().zip(raw.entities) {
             entity.index(app);
+            let _ = head.entity.set(Some(entity));
+        }
+        schema
+    }
+
+    fn with_heads(
+        header: RawSchema<CachedEntity>,
+        entities: Vec<EntityHead>,
+        path: PathBuf,
+        store: Option<index::Store>,
+    ) -> CachedSchema {
+        let app = header.app;
+        let mut entity_index = HashMap::with_capacity(entities.len());
+        for (i, entity) in entities.iter().enumerate() {
             // The first of two same-named entities wins, as a reader of the
             // file would expect; later ones stay reachable by position only.
             entity_index.entry(app.name_key(&entity.name).into_owned().into_boxed_str()).or_insert(i);
         }
         CachedSchema {
             path,
-            environment: raw.environment,
+            environment: header.environment,
             app,
-            refreshed: raw.refreshed,
-            connection: raw.connection,
-            organizations: raw.organizations,
+            refreshed: header.refreshed,
+            connection: header.connection,
+            organizations: header.organizations,
             entities,
             entity_index,
+            store: store.map(Mutex::new),
         }
     }
 
-    /// Parses one cache document.
+    /// Parses one cache document, reading every entity.
     pub fn from_json(text: &str, path: PathBuf) -> Result<CachedSchema, CacheProblem> {
         load::parse_schema(text, path)
+    }
+
+    /// Every entity, in the cache's order, without fields.
+    pub fn entities(&self) -> &[EntityHead] {
+        &self.entities
     }
 
     pub fn entity_id(&self, name: &str) -> Option<usize> {
@@ -306,7 +360,40 @@ impl CachedSchema {
     }
 
     pub fn entity(&self, name: &str) -> Option<&CachedEntity> {
-        self.entity_id(name).map(|i| &self.entities[i])
+        self.entity_id(name).and_then(|i| self.entity_at(i))
+    }
+
+    /// The entity at a position of [`CachedSchema::entities`], read from the
+    /// index on first use. An index that fails to give it back (damaged
+    /// since it was opened) is reported on stderr and the entity is taken
+    /// as absent, rather than failing the caller.
+    pub fn entity_at(&self, index: usize) -> Option<&CachedEntity> {
+        let head = self.entities.get(index)?;
+        head.entity
+            .get_or_init(|| {
+                // Only the read holds the lock; entities are decoded in
+                // parallel by the rules that ask for them.
+                let json = {
+                    let store = self.store.as_ref()?;
+                    let store = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    store.entity_json(index)
+                };
+                match json.and_then(|json| index::decode(&json)) {
+                    Ok(mut entity) => {
+                        entity.index(self.app);
+                        Some(entity)
+                    }
+                    Err(err) => {
+                        eprintln!(
+                            "dimap: reading entity `{}` from the index of {}: {err:#}",
+                            head.name,
+                            self.path.display()
+                        );
+                        None
+                    }
+                }
+            })
+            .as_ref()
     }
 
     /// True when `name` is one of the environment's organizations. Legal
@@ -318,8 +405,23 @@ impl CachedSchema {
     }
 }
 
+impl<E> RawSchema<E> {
+    /// The document's header, without entities.
+    fn clone_header<F>(&self) -> RawSchema<F> {
+        RawSchema {
+            format: self.format.clone(),
+            environment: self.environment.clone(),
+            app: self.app,
+            refreshed: self.refreshed.clone(),
+            connection: self.connection.clone(),
+            organizations: self.organizations.clone(),
+            entities: Vec::new(),
+        }
+    }
+}
+
 /// Every cached schema of a workspace, by environment name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct SchemaSet {
     schemas: Vec<CachedSchema>,
     by_environment: HashMap<String, usize>,

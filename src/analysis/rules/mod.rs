@@ -287,7 +287,7 @@ pub(super) fn resolve_side<'w>(
             Side::Left => (Code::Dipv1018, "left"),
             Side::Right => (Code::Dipv1020, "right"),
         };
-        let suggestions = closest(&decl.entity.text, schema.entities.iter().map(|e| e.name.as_str()));
+        let suggestions = closest(&decl.entity.text, schema.entities().iter().map(|e| e.name.as_str()));
         out.push(
             Diagnostic::new(
                 code,

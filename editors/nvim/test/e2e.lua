@@ -127,11 +127,13 @@ local function main()
     )
   end
 
-  -- Snapshot of the copy, to show nothing is written to disk.
+  -- Snapshot of the copy, to show nothing is written to disk. The cache
+  -- indexes the server builds (`.index/` in the schema folder, ignored by
+  -- git) are the one exception, by design.
   local function disk_state(root)
     local state = {}
     for name, kind in vim.fs.dir(root, { depth = 10 }) do
-      if kind == 'file' then
+      if kind == 'file' and not name:find('/%.index/') then
         state[name] = vim.fn.sha256(read_file(root .. '/' .. name))
       end
     end

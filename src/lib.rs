@@ -19,4 +19,6 @@ pub mod samples;
 pub mod schema;
 pub mod store;
 pub mod syntax;
+#[cfg(test)]
+mod testing;
 pub mod text;

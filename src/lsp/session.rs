@@ -345,13 +345,7 @@ mod tests {
         ];
         let mut session = Session::new();
         session.open("m.dimap".into(), 0, base);
-        let mut seed: u64 = 0x5eed;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut next = crate::testing::random(0x5eed);
         for version in 1..=3000 {
             let text = session.documents["m.dimap"].parse.text().to_string();
             let index = crate::text::LineIndex::new(&text);

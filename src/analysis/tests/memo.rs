@@ -21,13 +21,7 @@ fn incremental_findings_equal_a_full_check_after_random_edits() {
     let schemas = Arc::new(schemas());
     let mut texts: Vec<(String, String)> = FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
     let pieces = ["", "x", " ", "\n", "#", "}", "= ", "  ", "default 1", "\n  "];
-    let mut seed: u64 = 0x3e30;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut next = crate::testing::random(0x3e30);
     let mut memo = CheckMemo::default();
     let mut reused = 0;
     for round in 0..400 {

@@ -227,19 +227,25 @@ class Extension implements vscode.Disposable {
     const next = serverSettings();
     const client = this.client;
     if (!client || !client.isRunning() || !this.sent) {
+      this.output.debug('Settings changed while the server is not running: they apply when it starts.');
       return;
     }
     if (JSON.stringify(next) === JSON.stringify(this.sent)) {
       return;
     }
     if (!canUpdateInPlace(this.sent, next)) {
+      this.output.info('Settings changed: a value was taken away, so the server starts afresh.');
       void this.restart();
       return;
     }
+    this.output.info(`Settings changed: ${JSON.stringify(next)}`);
     this.sent = next;
-    void client
+    client
       .sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: next } })
-      .catch((error: unknown) => this.output.warn(`Sending settings: ${String(error)}`));
+      .then(
+        () => this.repullDiagnostics(client),
+        (error: unknown) => this.output.warn(`Sending settings: ${String(error)}`),
+      );
   }
 
   dispose(): void {

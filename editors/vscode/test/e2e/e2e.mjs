@@ -228,6 +228,21 @@ async function editorText() {
   return (text ?? '').replace(/\u00a0/g, ' ');
 }
 
+/** The log file of the extension's output channel (VS Code writes one per log output channel). */
+function dimapLog() {
+  const logs = path.join(tmp, 'user', 'logs');
+  const found = [];
+  const walk = (dir) => {
+    for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name === 'dimap.log') found.push(full);
+    }
+  };
+  walk(logs);
+  return found.map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
 /** Opens `relative` and throws away what an earlier test left unsaved in it. */
 async function openClean(relative) {
   await openFile(relative);
@@ -286,6 +301,8 @@ async function showProblems() {
 const results = [];
 let workspace;
 let initialEnvironments;
+let userSettings;
+let userSettingsFile;
 
 async function test(name, fn, ms = 90_000) {
   const t0 = Date.now();
@@ -322,10 +339,8 @@ async function main() {
   cpSync(args.workspace, workspace, { recursive: true });
 
   mkdirSync(path.join(user, 'User'), { recursive: true });
-  writeFileSync(
-    path.join(user, 'User', 'settings.json'),
-    JSON.stringify(
-      {
+  userSettingsFile = path.join(user, 'User', 'settings.json');
+  userSettings = {
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -343,11 +358,9 @@ async function main() {
         'editor.fontSize': 14,
         'files.autoSave': 'off',
         'dimap.diagnostics.debounceMs': 0,
-      },
-      null,
-      2,
-    ),
-  );
+        'dimap.trace.server': process.env.DIMAP_E2E_TRACE ? 'messages' : 'off',
+  };
+  writeFileSync(userSettingsFile, JSON.stringify(userSettings, null, 2));
 
   const env = { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: path.join(tmp, 'xdg-data') };
   const cs = path.resolve(args['code-server']);
@@ -460,7 +473,7 @@ async function main() {
         await suggest.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => {});
       }
       return entities();
-    }, 10_000, 1000).catch(() => undefined);
+    }, 6_000, 1000).catch(() => undefined);
     if (!labels) {
       // The server answers once a letter of the entity is typed.
       log('     (no entity names right after `dv.`; asking again after `dv.a`)');
@@ -581,11 +594,14 @@ async function main() {
   }, 150_000);
 
   await test('"dimap: Restart server" restarts it and it comes back ready', async () => {
+    const starts = () => (dimapLog().match(/\] Starting .* lsp /g) ?? []).length;
+    const before = starts();
     await runCommand('dimap: Restart server');
+    await until('a second server to start', () => starts() === before + 1, 20_000);
     await until('the status bar to leave ready', async () => {
       const s = await dimapStatus();
       return s && !/environments?/.test(s);
-    }, 15_000, 100).catch(() => {
+    }, 3_000, 50).catch(() => {
       // A fast restart may go by between two looks; the ready state below
       // and the output channel say the rest.
     });
@@ -593,13 +609,30 @@ async function main() {
       const s = await dimapStatus();
       return s && /dimap: \d+ environments?/.test(s) ? s : undefined;
     }, 60_000);
+    // The channel's log file says what happened; the command shows the channel.
+    await until('the dimap log to show the restart', () => /Restarting the dimap language server/.test(dimapLog()), 15_000);
     await runCommand('dimap: Show output');
-    await until('the dimap output channel to show the restart', async () => {
-      const text = await page.locator('.part.panel').first().textContent().catch(() => '');
-      return /Restarting the dimap language server/.test((text ?? '').replace(/\u00a0/g, ' '));
-    }, 20_000);
+    await until('the Output view to show', async () => {
+      const active = await page.locator('.part.panel .action-item.checked').allTextContents().catch(() => []);
+      return active.some((t) => /output/i.test(t));
+    }, 15_000);
     log(`     status bar: "${status}"`);
   });
+
+  await test('dimap.diagnostics.severity turns a code off, and back on when the setting goes', async () => {
+    const warning = 'DIMAP0009';
+    const folderSettings = path.join(workspace, '.vscode', 'settings.json');
+    await until(`${warning} in the Problems panel`, () => problemListed(warning), 30_000);
+    // The folder's settings file changes; VS Code reads it, the extension
+    // tells the server (workspace/didChangeConfiguration).
+    mkdirSync(path.dirname(folderSettings), { recursive: true });
+    writeFileSync(folderSettings, JSON.stringify({ 'dimap.diagnostics.severity': { [warning]: 'off' } }, null, 2));
+    await until(`${warning} to leave the Problems panel`, async () => !(await problemListed(warning)), 45_000, 1000);
+    // Taking the override away restarts the server, which reports it again.
+    writeFileSync(folderSettings, '{}\n');
+    await until(`${warning} to come back`, () => problemListed(warning), 60_000, 1000);
+    await filterProblems('');
+  }, 150_000);
 
   await test('the DIPV1027 quick-fix menu offers to expand a bare lookup', async () => {
     await openClean('maps/vendors.dimap');

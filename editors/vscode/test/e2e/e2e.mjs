@@ -88,6 +88,13 @@ function killSync() {
       process.kill(-codeServer.pid, 'SIGKILL');
     } catch {}
   }
+  // Chromium, launched by playwright: its process group too.
+  const chrome = browser?.process?.();
+  if (chrome?.pid && chrome.exitCode === null) {
+    try {
+      process.kill(chrome.pid, 'SIGKILL');
+    } catch {}
+  }
 }
 process.on('exit', killSync);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -98,11 +105,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-const overall = setTimeout(async () => {
-  console.error(`[e2e] the whole run took longer than ${OVERALL_S}s: giving up`);
-  await shot('timeout').catch(() => {});
-  await cleanup();
-  console.log(`vscode e2e: ${results.filter((r) => r.ok).length} passed, ${Math.max(1, results.filter((r) => !r.ok).length)} failed`);
+const overall = setTimeout(() => {
+  // Past the limit: stop everything now, whatever the tests are doing.
+  console.error(`[e2e] the whole run took longer than ${OVERALL_S}s (DIMAP_E2E_TIMEOUT): giving up`);
+  killSync();
+  if (tmp && !args.keep) rmSync(tmp, { recursive: true, force: true });
+  const ok = results.filter((r) => r.ok).length;
+  console.log(`vscode e2e: ${ok} passed, ${results.length - ok + 1} failed`);
   process.exit(1);
 }, OVERALL_S * 1000);
 overall.unref();

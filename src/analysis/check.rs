@@ -140,7 +140,9 @@ fn map_key(ws: &Workspace, sets: &HashMap<&str, u64>, project: ProjectRef<'_>, m
     let base = text[..map.range.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let mut hasher = std::hash::DefaultHasher::new();
     file.path.hash(&mut hasher);
-    text.get(base..map.range.end).hash(&mut hasher);
+    // The text from `base` to the map's end, hashed once when it was
+    // lowered; with its length, which moving does not change.
+    (map.text_hash, map.range.end - base).hash(&mut hasher);
     file.line_index.line_of(base).hash(&mut hasher);
     (map.insert_at - base, &map.indent).hash(&mut hasher);
     let decl = project.decl;

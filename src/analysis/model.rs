@@ -192,6 +192,9 @@ pub struct MapDecl {
     /// The map's text parsed without an error, so a map of the same text
     /// elsewhere lowers to the same declaration, moved.
     pub clean: bool,
+    /// A hash of the map's text from the start of its first line, made
+    /// once when it is lowered: the editor's check keys findings by it.
+    pub text_hash: u64,
 }
 
 impl MapDecl {
@@ -493,6 +496,7 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
         insert_at: map.range().end,
         indent: String::new(),
         clean: !map.syntax().has_error(),
+        text_hash: 0,
     };
     for statement in map.statements() {
         match statement {
@@ -528,6 +532,12 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
     // New lines go just before the line holding the closing brace.
     let close = map.range().end.saturating_sub(1);
     decl.insert_at = text[..close].rfind('\n').map_or(close, |i| i + 1);
+    decl.text_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        text.get(header_line_start..decl.range.end).hash(&mut hasher);
+        hasher.finish()
+    };
     Some(decl)
 }
 

@@ -17,7 +17,7 @@ use crate::schema::SchemaSet;
 
 /// Every finding of the workspace, ordered by file, position and code.
 pub fn check(ws: &Workspace) -> Vec<Diagnostic> {
-    check_with(ws, None)
+    check_with(ws, None, None)
 }
 
 /// The findings of each map from an earlier check, so that a check after an
@@ -57,14 +57,26 @@ struct MemoEntry {
 
 /// Every finding of the workspace, reusing and refreshing `memo`.
 pub fn check_incremental(ws: &Workspace, memo: &mut CheckMemo) -> Vec<Diagnostic> {
+    check_files(ws, memo, None)
+}
+
+/// The findings located in `only` (every file when `None`), running the
+/// rules of those files' maps alone. The editor checks the files it shows
+/// this way first when it starts, and the rest after; the maps checked here
+/// are not checked again.
+pub fn check_files(ws: &Workspace, memo: &mut CheckMemo, only: Option<&[FileId]>) -> Vec<Diagnostic> {
     if memo.schemas.as_ref().is_none_or(|s| !Arc::ptr_eq(s, &ws.schemas)) {
         memo.entries.clear();
         memo.schemas = Some(ws.schemas.clone());
     }
-    check_with(ws, Some(memo))
+    let mut found = check_with(ws, Some(memo), only);
+    if let Some(only) = only {
+        found.retain(|d| only.contains(&d.location.file));
+    }
+    found
 }
 
-fn check_with(ws: &Workspace, memo: Option<&mut CheckMemo>) -> Vec<Diagnostic> {
+fn check_with(ws: &Workspace, memo: Option<&mut CheckMemo>, only: Option<&[FileId]>) -> Vec<Diagnostic> {
     let mut out = syntax_findings(ws);
     let names_result = catch_unwind(AssertUnwindSafe(|| {
         let mut found = Vec::new();
@@ -89,8 +101,12 @@ fn check_with(ws: &Workspace, memo: Option<&mut CheckMemo>) -> Vec<Diagnostic> {
         }
     };
     out.extend(found);
-    let jobs: Vec<(ProjectRef<'_>, &MapDecl)> =
-        names.projects.iter().flat_map(|p| p.decl.maps.iter().map(move |m| (*p, &**m))).collect();
+    let jobs: Vec<(ProjectRef<'_>, &MapDecl)> = names
+        .projects
+        .iter()
+        .filter(|p| only.is_none_or(|only| only.contains(&p.file)))
+        .flat_map(|p| p.decl.maps.iter().map(move |m| (*p, &**m)))
+        .collect();
     let Some(memo) = memo else {
         let per_map: Vec<Vec<Diagnostic>> =
             jobs.par_iter().map(|(project, map)| check_map_isolated(ws, &names, *project, map)).collect();
@@ -122,8 +138,12 @@ fn check_with(ws: &Workspace, memo: Option<&mut CheckMemo>) -> Vec<Diagnostic> {
             (*key, remember(ws, *project, map, *base, found))
         })
         .collect();
-    let live: std::collections::HashSet<u64> = keyed.iter().map(|(key, ..)| *key).collect();
-    memo.entries.retain(|key, _| live.contains(key));
+    if only.is_none() {
+        // Entries of maps that no longer exist go; a partial check keeps
+        // the others' for the full check that follows it.
+        let live: std::collections::HashSet<u64> = keyed.iter().map(|(key, ..)| *key).collect();
+        memo.entries.retain(|key, _| live.contains(key));
+    }
     out.extend(reused.into_iter().flatten());
     for (key, entry) in fresh {
         out.extend(entry.found.iter().cloned());

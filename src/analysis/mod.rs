@@ -22,7 +22,7 @@ use crate::schema::{CachedSchema, SchemaSet};
 use crate::syntax::{self, Parse};
 use crate::text::LineIndex;
 
-pub use check::{check, check_incremental, CheckMemo};
+pub use check::{check, check_files, check_incremental, CheckMemo};
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Location, Related, Severity};
 pub use model::FileModel;
 pub use rules::types::compatible;

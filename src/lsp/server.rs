@@ -34,8 +34,14 @@ impl Backend {
     }
 
     /// Re-checks the workspace after the debounce and publishes, unless a
-    /// newer change has arrived by then.
+    /// newer change has arrived by then. With `open_first`, the open files
+    /// are checked and published before the rest, so that what the user
+    /// sees comes first after a (re)load.
     fn schedule(&self, changed: Option<String>) {
+        self.schedule_with(changed, false);
+    }
+
+    fn schedule_with(&self, changed: Option<String>, open_first: bool) {
         let (snapshot, delay) = {
             let session = self.session();
             (session.snapshot(), session.settings.debounce)
@@ -55,67 +61,11 @@ impl Backend {
             if lock(&session).generation != snapshot.generation {
                 return;
             }
-            let generation = snapshot.generation;
-            let Ok((snapshot, found)) = tokio::task::spawn_blocking(move || {
-                let found = snapshot.check();
-                (snapshot, found)
-            })
-            .await
-            else {
-                client.log_message(MessageType::ERROR, "dimap: the analysis failed; see the server's stderr").await;
-                return;
-            };
-            let mut by_path = convert::diagnostics(
-                &snapshot.workspace,
-                &snapshot.root,
-                &found,
-                snapshot.encoding,
-                &snapshot.severity,
-            );
-            for problem in &snapshot.cache_problems {
-                let at = Position {
-                    line: problem.line.saturating_sub(1) as u32,
-                    character: problem.column.saturating_sub(1) as u32,
-                };
-                by_path.entry(problem.path.to_string_lossy().into_owned()).or_default().push(Diagnostic {
-                    range: Range { start: at, end: at },
-                    severity: Some(DiagnosticSeverity::ERROR),
-                    code: Some(NumberOrString::String("DIMAP0010".into())),
-                    source: Some("dimap".into()),
-                    message: problem.message.clone(),
-                    ..Default::default()
-                });
+            let snapshot = Arc::new(snapshot);
+            if open_first && !snapshot.versions.is_empty() {
+                publish_round(&client, &session, snapshot.clone(), true).await;
             }
-            let to_send = {
-                let mut session = lock(&session);
-                if session.generation != generation || session.pull_diagnostics {
-                    return;
-                }
-                let mut to_send = Vec::new();
-                // A file published before and still with findings is in
-                // both lists; once is enough (a second pass would find its
-                // list taken and clear it).
-                let mut paths: Vec<String> = session.published.keys().chain(by_path.keys()).cloned().collect();
-                paths.sort();
-                paths.dedup();
-                for path in paths {
-                    let list = by_path.remove(&path).unwrap_or_default();
-                    if session.published.get(&path) == Some(&list) {
-                        continue;
-                    }
-                    let Some(uri) = convert::uri_for(&snapshot.root, &path) else { continue };
-                    to_send.push((uri, list.clone(), snapshot.versions.get(&path).copied()));
-                    if list.is_empty() {
-                        session.published.remove(&path);
-                    } else {
-                        session.published.insert(path, list);
-                    }
-                }
-                to_send
-            };
-            for (uri, list, version) in to_send {
-                client.publish_diagnostics(uri, list, version).await;
-            }
+            publish_round(&client, &session, snapshot, false).await;
         });
     }
 
@@ -194,7 +144,7 @@ impl Backend {
                 eprintln!("dimap: loading the workspace failed: {err}");
             }
         }
-        self.schedule(None);
+        self.schedule_with(None, true);
     }
 
     /// Waits (up to a minute) until the workspace and caches are read, so a
@@ -241,6 +191,76 @@ impl notification::Notification for StatusNotification {
 
 fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
     session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Checks a snapshot (its open files only, with `open_only`) and publishes
+/// what changed, unless a newer change has arrived meanwhile.
+async fn publish_round(client: &Client, session: &Mutex<Session>, snapshot: Arc<Snapshot>, open_only: bool) {
+    let generation = snapshot.generation;
+    let open: Vec<String> = if open_only { snapshot.versions.keys().cloned().collect() } else { Vec::new() };
+    let Ok((snapshot, found)) = tokio::task::spawn_blocking(move || {
+        let found = if open_only {
+            let ids: Vec<analysis::FileId> = open.iter().filter_map(|p| snapshot.workspace.file_id(p)).collect();
+            snapshot.check_only(Some(&ids))
+        } else {
+            snapshot.check()
+        };
+        (snapshot, found)
+    })
+    .await
+    else {
+        client.log_message(MessageType::ERROR, "dimap: the analysis failed; see the server's stderr").await;
+        return;
+    };
+    let mut by_path =
+        convert::diagnostics(&snapshot.workspace, &snapshot.root, &found, snapshot.encoding, &snapshot.severity);
+    for problem in snapshot.cache_problems.iter().filter(|_| !open_only) {
+        let at = Position {
+            line: problem.line.saturating_sub(1) as u32,
+            character: problem.column.saturating_sub(1) as u32,
+        };
+        by_path.entry(problem.path.to_string_lossy().into_owned()).or_default().push(Diagnostic {
+            range: Range { start: at, end: at },
+            severity: Some(DiagnosticSeverity::ERROR),
+            code: Some(NumberOrString::String("DIMAP0010".into())),
+            source: Some("dimap".into()),
+            message: problem.message.clone(),
+            ..Default::default()
+        });
+    }
+    let to_send = {
+        let mut session = lock(&session);
+        if session.generation != generation || session.pull_diagnostics {
+            return;
+        }
+        let mut to_send = Vec::new();
+        // A file published before and still with findings is in
+        // both lists; once is enough (a second pass would find its
+        // list taken and clear it).
+        let mut paths: Vec<String> = session.published.keys().chain(by_path.keys()).cloned().collect();
+        paths.sort();
+        paths.dedup();
+        if open_only {
+            paths.retain(|p| snapshot.versions.contains_key(p));
+        }
+        for path in paths {
+            let list = by_path.remove(&path).unwrap_or_default();
+            if session.published.get(&path) == Some(&list) {
+                continue;
+            }
+            let Some(uri) = convert::uri_for(&snapshot.root, &path) else { continue };
+            to_send.push((uri, list.clone(), snapshot.versions.get(&path).copied()));
+            if list.is_empty() {
+                session.published.remove(&path);
+            } else {
+                session.published.insert(path, list);
+            }
+        }
+        to_send
+    };
+    for (uri, list, version) in to_send {
+        client.publish_diagnostics(uri, list, version).await;
+    }
 }
 
 /// Publishes a changed file's syntax errors at once, before the debounced

@@ -84,8 +84,13 @@ impl Snapshot {
     /// Every finding of the snapshot, re-running the rules only on maps
     /// whose inputs changed since the session's last check.
     pub fn check(&self) -> Vec<crate::analysis::Diagnostic> {
+        self.check_only(None)
+    }
+
+    /// The findings of some files only (see [`crate::analysis::check_files`]).
+    pub fn check_only(&self, only: Option<&[crate::analysis::FileId]>) -> Vec<crate::analysis::Diagnostic> {
         let mut memo = self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        crate::analysis::check_incremental(&self.workspace, &mut memo)
+        crate::analysis::check_files(&self.workspace, &mut memo, only)
     }
 }
 

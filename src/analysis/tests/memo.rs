@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use super::schemas;
-use crate::analysis::{check, check_incremental, CheckMemo, SourceInput, Workspace, WorkspaceFile};
+use crate::analysis::{
+    check, check_files, check_incremental, CheckMemo, FileId, SourceInput, Workspace, WorkspaceFile,
+};
 
 const FILES: [(&str, &str); 4] = [
     ("connections.dimap", include_str!("../../../examples/broken/connections.dimap")),
@@ -50,8 +52,19 @@ fn incremental_findings_equal_a_full_check_after_random_edits() {
             })
             .collect();
         let ws = Workspace::from_parts(files, schemas.clone(), ".dimap/schemas".into());
+        let full = check(&ws);
+        // The editor's first pass after a load: the open files alone, then
+        // everything, from the same memo.
+        if round % 10 == 0 {
+            let only = [FileId(next(ws.files.len()) as u32)];
+            let mut partial_memo = CheckMemo::default();
+            let partial = check_files(&ws, &mut partial_memo, Some(&only));
+            let expected: Vec<_> = full.iter().filter(|d| d.location.file == only[0]).cloned().collect();
+            assert_eq!(partial, expected, "round {round}, one file");
+            assert_eq!(check_incremental(&ws, &mut partial_memo), full, "round {round}, after one file");
+        }
         let incremental = check_incremental(&ws, &mut memo);
-        assert_eq!(incremental, check(&ws), "round {round}");
+        assert_eq!(incremental, full, "round {round}");
         reused += memo.last_reused;
     }
     assert!(reused > 1000, "the memo is used: {reused} maps reused in 400 rounds");

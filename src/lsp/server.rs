@@ -229,7 +229,7 @@ async fn publish_round(client: &Client, session: &Mutex<Session>, snapshot: Arc<
         });
     }
     let to_send = {
-        let mut session = lock(&session);
+        let mut session = lock(session);
         if session.generation != generation || session.pull_diagnostics {
             return;
         }

@@ -4,7 +4,8 @@
 //! the rules' own; its findings are dropped here.
 
 use super::model::{FieldSideDecl, MapDecl, Side};
-use super::names::{self, Names, ProjectRef};
+pub use super::names::ProjectRef;
+use super::names::{self, Names};
 pub use super::resolve::ResolvedSide;
 use super::rules::resolve_side;
 use super::{FileId, Workspace};
@@ -119,6 +120,25 @@ impl<'w> Index<'w> {
             });
         }
         None
+    }
+
+    /// The schema an alias reaches in a project's connection set, whether or
+    /// not a map side names it yet (for completing entity names in a header
+    /// that is still being typed).
+    pub fn alias_schema(&self, project: ProjectRef<'w>, alias: &str) -> Option<&'w CachedSchema> {
+        let set = project.decl.connection_set.as_ref().and_then(|n| self.names.sets.get(n.text.as_str()))?;
+        set.connections.get(alias)?.schema
+    }
+
+    /// The project of `file` whose header comes last before `offset`: the
+    /// one a line being typed belongs to when it is not a map yet.
+    pub fn project_before(&self, file: FileId, offset: usize) -> Option<ProjectRef<'w>> {
+        self.names
+            .projects
+            .iter()
+            .filter(|p| p.file == file && p.decl.header.start <= offset)
+            .max_by_key(|p| p.decl.header.start)
+            .copied()
     }
 
     /// The aliases a map's project may use.

@@ -75,13 +75,20 @@ fn complete_items(ws: &Workspace, file: FileId, offset: usize) -> Vec<Completion
     let head = &before[..before.len() - word.len()];
     let tokens: Vec<&str> = head.split_whitespace().collect();
     let Some(scope) = index.map_at(file, offset) else {
+        // A header still being typed (`map m fo.CustomersV3 = dv.`) does not
+        // parse as a map yet; its entity names come from its project.
+        if tokens.first() == Some(&"map") && word.contains('.') {
+            if let Some(project) = index.project_before(file, offset) {
+                return header_entities(&index, project, word, replace);
+            }
+        }
         return outside_maps(&index, &tokens, replace);
     };
     if offset <= scope.map.header.end {
         if !word.contains('.') && tokens.len() >= 2 {
             return names(index.aliases_of(&scope), CompletionKind::Keyword, replace);
         }
-        return header_entities(&index, &scope, word, replace);
+        return header_entities(&index, scope.project, word, replace);
     }
     if let Some(items) = in_filter(&scope, head, replace.clone()) {
         return items;
@@ -240,11 +247,14 @@ fn keywords(words: &[&str], replace: TextRange) -> Vec<CompletionItem> {
         .collect()
 }
 
-fn header_entities(index: &Index<'_>, scope: &MapScope<'_>, word: &str, replace: TextRange) -> Vec<CompletionItem> {
+fn header_entities(
+    index: &Index<'_>,
+    project: crate::analysis::query::ProjectRef<'_>,
+    word: &str,
+    replace: TextRange,
+) -> Vec<CompletionItem> {
     let Some((alias, _)) = word.split_once('.') else { return Vec::new() };
-    let side =
-        [Side::Left, Side::Right].into_iter().find(|s| scope.map.side(*s).is_some_and(|d| d.alias.text == alias));
-    let Some(schema) = side.and_then(|s| index.side_schema(scope, s)) else { return Vec::new() };
+    let Some(schema) = index.alias_schema(project, alias) else { return Vec::new() };
     let typed = word.rsplit('.').next().unwrap_or("").to_lowercase();
     // Names starting with what was typed first, then containing it, then
     // holding its letters in order; the rest are left out.
@@ -407,6 +417,22 @@ mod tests {
         );
         let header = MAP.replace("dv.msdyn_customergroup {", "dv.msdyn_cust$0 {").replace("$LINE", "");
         assert!(check(&header, 50).contains(&"msdyn_customergroup".to_string()));
+    }
+
+    /// Right after `ALIAS.`, with nothing typed yet and the header not yet a
+    /// map, every entity of that side's environment is offered.
+    #[test]
+    fn entities_right_after_the_alias_in_a_header_being_typed() {
+        let bare = MAP.replace("dv.msdyn_customergroup {", "dv.$0 {").replace("$LINE", "");
+        let labels = check(&bare, 500);
+        assert!(labels.contains(&"account".to_string()), "{labels:?}");
+        assert!(labels.contains(&"msdyn_customergroup".to_string()), "{labels:?}");
+        let trailing = "project \"P\" dual_write contoso {\n  map g fo.CustomerGroups = dv.$0\n}\n";
+        assert!(check(trailing, 500).contains(&"account".to_string()));
+        let left = "project \"P\" dual_write contoso {\n  map g fo.$0\n}\n";
+        let labels = check(left, 500);
+        assert!(labels.contains(&"CustomerGroups".to_string()), "{labels:?}");
+        assert!(!labels.contains(&"account".to_string()), "{labels:?}");
     }
 
     #[test]

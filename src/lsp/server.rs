@@ -145,6 +145,15 @@ impl Backend {
             }
         }
         self.schedule_with(None, true);
+        // A client that pulled before the load, or before the caches
+        // changed, has findings of another workspace: it pulls again.
+        let refresh = {
+            let session = self.session();
+            session.pull_diagnostics && session.refresh_pulled
+        };
+        if refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
     }
 
     /// Waits (up to a minute) until the workspace and caches are read, so a
@@ -317,6 +326,13 @@ impl LanguageServer for Backend {
         {
             let mut session = self.session();
             session.pull_diagnostics = pull;
+            session.refresh_pulled = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
             session.client_watches_files = watches;
             session.encoding = encoding;
             session.root = crate::disk::find_root(&root).unwrap_or(root);
@@ -385,6 +401,9 @@ impl LanguageServer for Backend {
             let mut session = self.session();
             let Some(path) = session.path_of(&doc.uri) else { return };
             session.open(path.clone(), doc.version, &doc.text);
+            // Findings published while the file was closed carried no
+            // version; the next round sends them again with this one.
+            session.published.remove(&path);
             path
         };
         self.schedule(Some(path));
@@ -426,6 +445,14 @@ impl LanguageServer for Backend {
             self.load_workspace().await;
         } else {
             self.schedule(None);
+            // Severities changed: pulled findings are out of date.
+            let refresh = {
+                let session = self.session();
+                session.pull_diagnostics && session.refresh_pulled
+            };
+            if refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
         }
     }
 

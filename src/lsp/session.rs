@@ -114,6 +114,9 @@ pub struct Session {
     /// The client pulls diagnostics (`textDocument/diagnostic`), so none
     /// are pushed.
     pub pull_diagnostics: bool,
+    /// The client can be asked to pull diagnostics again
+    /// (`workspace/diagnostic/refresh`).
+    pub refresh_pulled: bool,
     /// The client watches files for us (`workspace/didChangeWatchedFiles`
     /// with dynamic registration); otherwise the server does.
     pub client_watches_files: bool,
@@ -142,6 +145,7 @@ impl Session {
             shut_down: false,
             loaded: false,
             pull_diagnostics: false,
+            refresh_pulled: false,
             client_watches_files: false,
             semantic_tokens: HashMap::new(),
             next_result_id: 1,

@@ -259,7 +259,6 @@ fn header_entities(
     // Names starting with what was typed first, then containing it, then
     // holding its letters in order; the rest are left out.
     let rank = |name: &str| -> Option<u8> {
-        let name = name.to_lowercase();
         if name.starts_with(&typed) {
             Some(0)
         } else if name.contains(&typed) {
@@ -269,13 +268,29 @@ fn header_entities(
             typed.chars().all(|c| letters.any(|n| n == c)).then_some(2)
         }
     };
-    let mut ranked: Vec<(u8, &crate::schema::EntityHead)> =
-        schema.entities().iter().filter_map(|e| rank(&e.name).map(|r| (r, e))).collect();
-    ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase())));
+    // Each name is lowered once; only the best ENTITY_LIMIT (and one more,
+    // so the caller can tell the list is incomplete) are sorted, which
+    // keeps a bare `fo.` over thousands of entities linear.
+    let mut ranked: Vec<(u8, String, &crate::schema::EntityHead)> = schema
+        .entities()
+        .iter()
+        .filter_map(|e| {
+            let lower = e.name.to_lowercase();
+            rank(&lower).map(|r| (r, lower, e))
+        })
+        .collect();
+    let order = |a: &(u8, String, &crate::schema::EntityHead), b: &(u8, String, &crate::schema::EntityHead)| {
+        (a.0, &a.1).cmp(&(b.0, &b.1))
+    };
+    if ranked.len() > ENTITY_LIMIT + 1 {
+        ranked.select_nth_unstable_by(ENTITY_LIMIT, order);
+        ranked.truncate(ENTITY_LIMIT + 1);
+    }
+    ranked.sort_by(order);
     ranked
         .into_iter()
         .enumerate()
-        .map(|(i, (_, e))| CompletionItem {
+        .map(|(i, (_, _, e))| CompletionItem {
             label: e.name.clone(),
             kind: CompletionKind::Entity,
             detail: Some(format!("{} · {} fields", e.kind.as_deref().unwrap_or("standard"), e.field_count)),

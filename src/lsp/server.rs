@@ -146,7 +146,13 @@ impl Backend {
         }
         self.schedule_with(None, true);
         // A client that pulled before the load, or before the caches
-        // changed, has findings of another workspace: it pulls again.
+        // changed, has findings of another workspace.
+        self.refresh_pulled().await;
+    }
+
+    /// Asks a client that pulls diagnostics to pull again, when it can be
+    /// asked: what it pulled earlier is out of date.
+    async fn refresh_pulled(&self) {
         let refresh = {
             let session = self.session();
             session.pull_diagnostics && session.refresh_pulled
@@ -446,13 +452,7 @@ impl LanguageServer for Backend {
         } else {
             self.schedule(None);
             // Severities changed: pulled findings are out of date.
-            let refresh = {
-                let session = self.session();
-                session.pull_diagnostics && session.refresh_pulled
-            };
-            if refresh {
-                let _ = self.client.workspace_diagnostic_refresh().await;
-            }
+            self.refresh_pulled().await;
         }
     }
 

@@ -13,10 +13,7 @@ fn an_editor_session_over_utf16() {
     let root = std::fs::canonicalize(dir.path()).unwrap();
     let mut client = Client::start(&root, &[]);
     let groups = uri(&root, "groups.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
-    );
+    client.open(&groups, 1, GROUPS);
     let found = client.diagnostics(&groups, Some(1));
     assert!(codes(&found).contains(&"DIPV1021".to_string()), "{found:?}");
     let finding = found.iter().find(|d| d["code"] == "DIPV1021").unwrap();
@@ -96,10 +93,7 @@ fn utf8_positions_when_the_client_prefers_them() {
     let mut client = Client::start(&root, &["utf-8", "utf-16"]);
     let text = "project \"Ü😀\" dual_write nosuchset {\n}\n";
     let other = uri(&root, "other.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": other, "languageId": "dimap", "version": 1, "text": text } }),
-    );
+    client.open(&other, 1, &text);
     let found = client.diagnostics(&other, Some(1));
     let finding = found.iter().find(|d| d["code"] == "DIMAP0002").expect("DIMAP0002");
     // `project "Ü😀" dual_write ` is 28 bytes: Ü is 2, the emoji 4.
@@ -133,10 +127,7 @@ fn navigation_tokens_hints_and_lenses() {
     let mut client = Client::start(&root, &[]);
     let groups = uri(&root, "groups.dimap");
     let connections = uri(&root, "connections.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
-    );
+    client.open(&groups, 1, GROUPS);
     client.diagnostics(&groups, Some(1));
 
     // `dv` in the map header is declared in connections.dimap.
@@ -218,10 +209,7 @@ fn a_map_with_samples_gets_a_preview_lens() {
     .unwrap();
     let mut client = Client::start(&root, &[]);
     let groups = uri(&root, "groups.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
-    );
+    client.open(&groups, 1, GROUPS);
     client.diagnostics(&groups, Some(1));
     let lenses = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": groups } }));
     let titles: Vec<&str> =
@@ -243,10 +231,7 @@ fn later_rounds_keep_every_files_findings() {
     client.diagnostics(&groups, None);
     // A second file opens and changes; groups.dimap keeps its finding.
     let other = uri(&root, "other.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": other, "languageId": "dimap", "version": 1, "text": "# nothing yet\n" } }),
-    );
+    client.open(&other, 1, "# nothing yet\n");
     client.notify(
         "textDocument/didChange",
         json!({

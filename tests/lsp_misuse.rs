@@ -51,10 +51,7 @@ fn unopened_documents_odd_positions_and_old_versions() {
 
     let text = "project \"😀\" dual_write contoso {\n}\n";
     let doc = uri(&root, "emoji.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": doc, "languageId": "dimap", "version": 5, "text": text } }),
-    );
+    client.open(&doc, 5, &text);
     // Positions past the end and inside the surrogate pair.
     for (line, character) in [(99, 0), (0, 999), (0, 10)] {
         let reply = raw_request(
@@ -95,16 +92,10 @@ fn huge_documents_and_lines_are_served() {
     }
     big.push_str("  }\n}\n");
     let doc = uri(&root, "big.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": doc, "languageId": "dimap", "version": 1, "text": big } }),
-    );
+    client.open(&doc, 1, &big);
     let long_line = format!("# {}\n", "x".repeat(1024 * 1024));
     let line_doc = uri(&root, "line.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": line_doc, "languageId": "dimap", "version": 1, "text": long_line } }),
-    );
+    client.open(&line_doc, 1, &long_line);
     let reply = raw_request(
         &mut client,
         "textDocument/hover",
@@ -167,10 +158,7 @@ fn cancellation_deleted_files_and_caches_replaced_under_requests() {
     let root = std::fs::canonicalize(dir.path()).unwrap();
     let mut client = Client::start(&root, &[]);
     let groups = uri(&root, "groups.dimap");
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": groups, "languageId": "dimap", "version": 1, "text": GROUPS } }),
-    );
+    client.open(&groups, 1, GROUPS);
     client.diagnostics(&groups, Some(1));
 
     // A request cancelled at once gets its answer or "request cancelled".

@@ -93,7 +93,7 @@ fn utf8_positions_when_the_client_prefers_them() {
     let mut client = Client::start(&root, &["utf-8", "utf-16"]);
     let text = "project \"Ü😀\" dual_write nosuchset {\n}\n";
     let other = uri(&root, "other.dimap");
-    client.open(&other, 1, &text);
+    client.open(&other, 1, text);
     let found = client.diagnostics(&other, Some(1));
     let finding = found.iter().find(|d| d["code"] == "DIMAP0002").expect("DIMAP0002");
     // `project "Ü😀" dual_write ` is 28 bytes: Ü is 2, the emoji 4.

@@ -51,7 +51,7 @@ fn unopened_documents_odd_positions_and_old_versions() {
 
     let text = "project \"😀\" dual_write contoso {\n}\n";
     let doc = uri(&root, "emoji.dimap");
-    client.open(&doc, 5, &text);
+    client.open(&doc, 5, text);
     // Positions past the end and inside the surrogate pair.
     for (line, character) in [(99, 0), (0, 999), (0, 10)] {
         let reply = raw_request(

@@ -34,8 +34,35 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { line_starts, len: text.len() }
+    }
+
+    /// Patches the index for an edit that replaced `range` of the old text
+    /// with `new_text`, so that a keystroke in a long file does not scan
+    /// the whole file again: the lines of the replaced text go, those of
+    /// the new text come in, and the starts after the edit move.
+    pub fn apply_edit(&mut self, range: TextRange, new_text: &str) {
+        let range = range.start.min(self.len)..range.end.clamp(range.start.min(self.len), self.len);
+        let delta = new_text.len() as isize - range.len() as isize;
+        // A line start `s` follows a newline at `s - 1`; the replaced
+        // newlines are those with `range.start <= s - 1 < range.end`.
+        let first = self.line_starts.partition_point(|&s| s <= range.start);
+        let last = self.line_starts.partition_point(|&s| s <= range.end);
+        let inserted: Vec<usize> =
+            memchr::memchr_iter(b'\n', new_text.as_bytes()).map(|i| range.start + i + 1).collect();
+        let after = first + inserted.len();
+        self.line_starts.splice(first..last, inserted);
+        for start in &mut self.line_starts[after..] {
+            *start = start.wrapping_add_signed(delta);
+        }
+        self.len = self.len.wrapping_add_signed(delta);
+    }
+
+    /// The zero-based line of `offset` and its column in bytes.
+    pub fn point(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_of(offset);
+        (line, offset.min(self.len) - self.line_start(line))
     }
 
     pub fn line_count(&self) -> usize {
@@ -119,6 +146,24 @@ mod tests {
         for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
             let pos = index.line_col(text, y, enc);
             assert_eq!(index.offset(text, pos, enc), y);
+        }
+    }
+
+    /// An index patched edit by edit equals one built from the text.
+    #[test]
+    fn patched_index_equals_a_fresh_one() {
+        let mut next = crate::testing::random(0x1e5);
+        let pieces = ["", "a", "\n", "\n\n", "x\ny", "😀", "\r\n"];
+        let mut text = String::from("one\ntwo\n\nthree");
+        let mut index = LineIndex::new(&text);
+        for _ in 0..2000 {
+            let start = floor_char_boundary(&text, next(text.len() + 1));
+            let end = floor_char_boundary(&text, (start + next(8)).min(text.len()));
+            let piece = pieces[next(pieces.len())];
+            index.apply_edit(start..end, piece);
+            text.replace_range(start..end, piece);
+            let fresh = LineIndex::new(&text);
+            assert_eq!((&index.line_starts, index.len), (&fresh.line_starts, fresh.len));
         }
     }
 

@@ -163,7 +163,7 @@ fn map_key(ws: &Workspace, sets: &HashMap<&str, u64>, project: ProjectRef<'_>, m
     // The text from `base` to the map's end, hashed once when it was
     // lowered; with its length, which moving does not change.
     (map.text_hash, map.range.end - base).hash(&mut hasher);
-    file.line_index.line_of(base).hash(&mut hasher);
+    file.line_index().line_of(base).hash(&mut hasher);
     (map.insert_at - base, &map.indent).hash(&mut hasher);
     let decl = project.decl;
     (&decl.name, &decl.header, decl.kind, &decl.connection_set).hash(&mut hasher);

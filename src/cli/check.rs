@@ -126,7 +126,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 fn locate(loaded: &LoadedWorkspace) -> Vec<Located> {
     let ws = &loaded.workspace;
     let range = |file: FileId, bytes: &std::ops::Range<usize>| {
-        let (text, index) = (ws.file(file).text(), &ws.file(file).line_index);
+        let (text, index) = (ws.file(file).text(), ws.file(file).line_index());
         let start = index.line_col(text, bytes.start, PositionEncoding::Utf16);
         let end = index.line_col(text, bytes.end, PositionEncoding::Utf16);
         json_range(start, end)

@@ -44,7 +44,7 @@ pub struct Positions<'a> {
 
 impl Positions<'_> {
     pub fn position(&self, offset: usize) -> lsp::Position {
-        let LineCol { line, col } = self.file.line_index.line_col(self.file.text(), offset, self.encoding);
+        let LineCol { line, col } = self.file.line_index().line_col(self.file.text(), offset, self.encoding);
         lsp::Position { line, character: col }
     }
 
@@ -53,7 +53,7 @@ impl Positions<'_> {
     }
 
     pub fn offset(&self, position: lsp::Position) -> usize {
-        self.file.line_index.offset(
+        self.file.line_index().offset(
             self.file.text(),
             LineCol { line: position.line, col: position.character },
             self.encoding,

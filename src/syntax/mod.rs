@@ -9,7 +9,7 @@ mod strings;
 
 use std::sync::Arc;
 
-use crate::text::TextRange;
+use crate::text::{LineIndex, TextRange};
 
 pub use strings::{decode_string, DecodedString};
 
@@ -51,9 +51,14 @@ pub struct SyntaxError {
 /// fails; broken text gives ERROR and MISSING nodes and an error for each.
 #[derive(Clone)]
 pub struct Parse {
-    text: Arc<str>,
+    /// A `String` behind the `Arc` (not a `str`), so that an edited text
+    /// is shared as built instead of being copied once more.
+    text: Arc<String>,
     tree: tree_sitter::Tree,
     errors: Vec<SyntaxError>,
+    /// The text's line starts, patched by each edit rather than rebuilt:
+    /// the parser's edit points and every later position come from it.
+    lines: Arc<LineIndex>,
 }
 
 impl std::fmt::Debug for Parse {
@@ -69,22 +74,23 @@ pub const PARSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Parses a document.
 pub fn parse(text: &str) -> Parse {
-    parse_with(Arc::from(text), None, PARSE_LIMIT)
+    parse_with(Arc::new(text.to_string()), None, PARSE_LIMIT)
 }
 
 /// Parses with a time limit; past it the document is treated as empty and
 /// one error says why, so the rest of the workspace is still checked.
 pub fn parse_with_limit(text: &str, limit: std::time::Duration) -> Parse {
-    parse_with(Arc::from(text), None, limit)
+    parse_with(Arc::new(text.to_string()), None, limit)
 }
 
-fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time::Duration) -> Parse {
+fn parse_with(text: Arc<String>, old: Option<&tree_sitter::Tree>, limit: std::time::Duration) -> Parse {
+    let lines = Arc::new(LineIndex::new(&text));
     match parse_tree(&text, old, limit) {
         Ok(tree) => {
             let errors = errors::collect(&tree, &text);
-            Parse { text, tree, errors }
+            Parse { text, tree, errors, lines }
         }
-        Err(stopped) => stopped.into_parse(text, limit),
+        Err(stopped) => stopped.into_parse(text, lines, limit),
     }
 }
 
@@ -92,10 +98,10 @@ fn parse_with(text: Arc<str>, old: Option<&tree_sitter::Tree>, limit: std::time:
 struct Stopped(tree_sitter::Tree);
 
 impl Stopped {
-    fn into_parse(self, text: Arc<str>, limit: std::time::Duration) -> Parse {
+    fn into_parse(self, text: Arc<String>, lines: Arc<LineIndex>, limit: std::time::Duration) -> Parse {
         let message =
             format!("parsing this file took longer than {} s and was stopped; it was not checked", limit.as_secs_f64());
-        Parse { text, tree: self.0, errors: vec![SyntaxError { range: 0..0, message, extent: 0..0 }] }
+        Parse { text, tree: self.0, errors: vec![SyntaxError { range: 0..0, message, extent: 0..0 }], lines }
     }
 }
 
@@ -138,13 +144,13 @@ impl Parse {
         &self.text
     }
 
-    /// The text as a shared string, so later layers can keep it cheaply.
-    pub fn shared_text(&self) -> Arc<str> {
-        self.text.clone()
-    }
-
     pub fn errors(&self) -> &[SyntaxError] {
         &self.errors
+    }
+
+    /// The line index of the text.
+    pub fn line_index(&self) -> &LineIndex {
+        &self.lines
     }
 
     pub fn root(&self) -> ast::SourceFile<'_> {
@@ -221,20 +227,24 @@ impl Parse {
         new_text.push_str(&edit.new_text);
         new_text.push_str(&old[end..]);
         let new_end = start + edit.new_text.len();
+        let mut lines = LineIndex::clone(&self.lines);
+        lines.apply_edit(start..end, &edit.new_text);
+        let point = |(row, column): (usize, usize)| tree_sitter::Point { row, column };
         let input = tree_sitter::InputEdit {
             start_byte: start,
             old_end_byte: end,
             new_end_byte: new_end,
-            start_position: point_at(old, start),
-            old_end_position: point_at(old, end),
-            new_end_position: point_at(&new_text, new_end),
+            start_position: point(self.lines.point(start)),
+            old_end_position: point(self.lines.point(end)),
+            new_end_position: point(lines.point(new_end)),
         };
+        let lines = Arc::new(lines);
         let mut edited = self.tree.clone();
         edited.edit(&input);
-        let text: Arc<str> = Arc::from(new_text);
+        let text = Arc::new(new_text);
         let tree = match parse_tree(&text, Some(&edited), PARSE_LIMIT) {
             Ok(tree) => tree,
-            Err(stopped) => return stopped.into_parse(text, PARSE_LIMIT),
+            Err(stopped) => return stopped.into_parse(text, lines, PARSE_LIMIT),
         };
         // Only the part of the tree the edit changed is searched for errors;
         // the old errors elsewhere are kept, moved by the edit.
@@ -255,16 +265,8 @@ impl Parse {
             }
         });
         let errors = errors::collect_after_edit(&tree, &text, region, moved);
-        Parse { text, tree, errors }
+        Parse { text, tree, errors, lines }
     }
-}
-
-/// The tree-sitter point (row, byte column) of a byte offset.
-fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
-    let before = &text[..offset];
-    let row = before.matches('\n').count();
-    let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
-    tree_sitter::Point { row, column }
 }
 
 #[cfg(test)]

@@ -45,7 +45,6 @@ pub struct WorkspaceFile {
     pub path: String,
     pub parse: Parse,
     pub model: FileModel,
-    pub line_index: LineIndex,
     pub invalid_utf8_at: Option<usize>,
 }
 
@@ -54,28 +53,35 @@ impl WorkspaceFile {
         let text = if input.invalid_utf8_at.is_some() { String::new() } else { input.text };
         let parse = syntax::parse(&text);
         let model = model::lower(&parse);
-        let line_index = LineIndex::new(parse.text());
-        WorkspaceFile { path: input.path, parse, model, line_index, invalid_utf8_at: input.invalid_utf8_at }
+        WorkspaceFile { path: input.path, parse, model, invalid_utf8_at: input.invalid_utf8_at }
     }
 
     /// The one-based line number of a byte offset, for messages.
     pub fn line_number(&self, offset: usize) -> usize {
-        self.line_index.line_of(offset) + 1
+        self.line_index().line_of(offset) + 1
+    }
+
+    /// The line index of the file's text.
+    pub fn line_index(&self) -> &LineIndex {
+        self.parse.line_index()
     }
 
     /// A file from a parse the caller already has (an editor's document).
     pub fn from_parse(path: String, parse: Parse) -> WorkspaceFile {
         let model = model::lower(&parse);
-        let line_index = LineIndex::new(parse.text());
-        WorkspaceFile { path, parse, model, line_index, invalid_utf8_at: None }
+        WorkspaceFile { path, parse, model, invalid_utf8_at: None }
     }
 
     /// A file from a new parse of an edited document, reusing the parts of
     /// `old` (the same document before the edit) that the edit left alone.
-    pub fn from_parse_reusing(path: String, parse: Parse, old: &WorkspaceFile) -> WorkspaceFile {
-        let model = model::lower_reusing(&parse, Some((&old.model, old.text())));
-        let line_index = LineIndex::new(parse.text());
-        WorkspaceFile { path, parse, model, line_index, invalid_utf8_at: None }
+    /// When nothing else holds `old`, its maps are moved into the new model
+    /// rather than copied.
+    pub fn from_parse_reusing(path: String, parse: Parse, old: Arc<WorkspaceFile>) -> WorkspaceFile {
+        let model = match Arc::try_unwrap(old) {
+            Ok(old) => model::lower_reusing(&parse, Some((old.model, old.parse.text()))),
+            Err(shared) => model::lower_reusing(&parse, Some((shared.model.clone(), shared.text()))),
+        };
+        WorkspaceFile { path, parse, model, invalid_utf8_at: None }
     }
 
     pub fn text(&self) -> &str {

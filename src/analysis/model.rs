@@ -349,8 +349,10 @@ pub fn lower(parse: &Parse) -> FileModel {
 /// Lowers a parse, reusing the maps of `old` (the model of the text before
 /// an edit, and that text) whose text did not change. After a keystroke in
 /// a large file this lowers one map instead of all of them: the maps before
-/// the edit are shared as they were, those after it are copied and moved.
-pub fn lower_reusing(parse: &Parse, old: Option<(&FileModel, &str)>) -> FileModel {
+/// the edit are kept as they were, and those after it are moved, in place
+/// when nothing else holds them (else copied), so a keystroke allocates
+/// nothing for the maps it did not touch.
+pub fn lower_reusing(parse: &Parse, old: Option<(FileModel, &str)>) -> FileModel {
     let mut reuse = old.map(|(model, text)| Reuse::new(model, text));
     let mut model = FileModel::default();
     let text = parse.text();
@@ -403,20 +405,22 @@ fn lower_connection_set(set: ast::ConnectionSet<'_>) -> Option<ConnectionSetDecl
 /// The maps of an earlier model, in document order, for [`lower_reusing`].
 struct Reuse<'a> {
     old_text: &'a str,
-    maps: Vec<(usize, &'a Arc<MapDecl>)>,
+    /// Each clean old map with where its first line started; a map is
+    /// taken out when it is reused.
+    maps: Vec<Option<(usize, Arc<MapDecl>)>>,
     /// The next old map expected to match: edits change few maps, so the
     /// old maps are met in order and each is compared once.
     next: usize,
 }
 
 impl<'a> Reuse<'a> {
-    fn new(model: &'a FileModel, old_text: &'a str) -> Reuse<'a> {
+    fn new(model: FileModel, old_text: &'a str) -> Reuse<'a> {
         let maps = model
             .projects
-            .iter()
-            .flat_map(|p| &p.maps)
+            .into_iter()
+            .flat_map(|p| p.maps)
             .filter(|m| m.clean)
-            .map(|m| (line_start(old_text, m.header.start), m))
+            .map(|m| Some((line_start(old_text, m.header.start), m)))
             .collect();
         Reuse { old_text, maps, next: 0 }
     }
@@ -426,17 +430,16 @@ impl<'a> Reuse<'a> {
     /// only: a map typed or deleted shifts the order by one.
     fn find(&mut self, new_text: &str, new_start: usize) -> Option<Arc<MapDecl>> {
         for candidate in self.next..(self.next + 3).min(self.maps.len()) {
-            let (start, map) = self.maps[candidate];
-            if self.old_text.get(start..map.range.end) != Some(new_text) {
+            let Some((start, map)) = &self.maps[candidate] else { continue };
+            if self.old_text.get(*start..map.range.end) != Some(new_text) {
                 continue;
             }
             self.next = candidate + 1;
-            if start == new_start {
-                return Some(map.clone());
+            let (start, mut map) = self.maps[candidate].take()?;
+            if start != new_start {
+                Arc::make_mut(&mut map).shift(new_start as isize - start as isize);
             }
-            let mut moved = MapDecl::clone(map);
-            moved.shift(new_start as isize - start as isize);
-            return Some(Arc::new(moved));
+            return Some(map);
         }
         None
     }

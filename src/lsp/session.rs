@@ -127,6 +127,27 @@ pub struct Session {
     /// rules only on the maps it touched. Shared with the snapshots'
     /// analyses, which take turns with it.
     pub memo: Arc<std::sync::Mutex<CheckMemo>>,
+    /// The paths of the open documents, including one still being parsed:
+    /// the workspace load asks it, without waiting for the session's lock,
+    /// whether to leave a file to the editor.
+    pub open_paths: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+/// A document parsed and lowered, ready to join the session: the work is
+/// done before the session's lock is taken, so a large file being opened
+/// does not hold up the workspace load or other requests.
+pub struct OpenedDocument {
+    path: String,
+    document: Document,
+    file: WorkspaceFile,
+}
+
+impl OpenedDocument {
+    pub fn new(path: String, version: i32, text: &str) -> OpenedDocument {
+        let parse = syntax::parse(text);
+        let file = WorkspaceFile::from_parse(path.clone(), parse.clone());
+        OpenedDocument { path, document: Document { version, rope: Rope::from_str(text), parse }, file }
+    }
 }
 
 impl Session {
@@ -150,6 +171,7 @@ impl Session {
             semantic_tokens: HashMap::new(),
             next_result_id: 1,
             memo: Arc::default(),
+            open_paths: Arc::default(),
         }
     }
 
@@ -182,9 +204,14 @@ impl Session {
     }
 
     pub fn open(&mut self, path: String, version: i32, text: &str) {
-        let parse = syntax::parse(text);
-        self.files.insert(path.clone(), Arc::new(WorkspaceFile::from_parse(path.clone(), parse.clone())));
-        self.documents.insert(path, Document { version, rope: Rope::from_str(text), parse });
+        self.open_prepared(OpenedDocument::new(path, version, text));
+    }
+
+    pub fn open_prepared(&mut self, opened: OpenedDocument) {
+        let OpenedDocument { path, document, file } = opened;
+        self.open_paths.lock().unwrap_or_else(|e| e.into_inner()).insert(path.clone());
+        self.files.insert(path.clone(), Arc::new(file));
+        self.documents.insert(path, document);
         self.generation += 1;
     }
 
@@ -201,7 +228,7 @@ impl Session {
         }
         doc.version = version;
         let parse = doc.parse.clone();
-        let file = match self.files.get(path) {
+        let file = match self.files.remove(path) {
             Some(old) => WorkspaceFile::from_parse_reusing(path.to_string(), parse, old),
             None => WorkspaceFile::from_parse(path.to_string(), parse),
         };
@@ -214,6 +241,7 @@ impl Session {
     /// leaves the workspace when it is not on disk).
     pub fn close(&mut self, path: &str) -> Option<i32> {
         let doc = self.documents.remove(path)?;
+        self.open_paths.lock().unwrap_or_else(|e| e.into_inner()).remove(path);
         let full = self.full_path(path);
         match std::fs::read_to_string(&full) {
             Ok(text) if path.ends_with(".dimap") => {

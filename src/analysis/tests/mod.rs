@@ -6,6 +6,7 @@
 //! are written next to the text.
 
 mod fields;
+mod lowering;
 mod maps;
 mod memo;
 mod names;

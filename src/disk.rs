@@ -4,12 +4,13 @@
 //! cached schemas; and writing a file safely. The analysis itself does no IO.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::analysis::{SourceInput, Workspace};
+use crate::analysis::{SourceInput, Workspace, WorkspaceFile};
 use crate::schema::{self, CacheProblem};
 
 /// The `dimap.toml` of a workspace.
@@ -25,6 +26,8 @@ pub struct LoadedWorkspace {
     pub root: PathBuf,
     pub workspace: Workspace,
     pub cache_problems: Vec<CacheProblem>,
+    /// Files the caller asked to leave out (see [`load_workspace_with`]).
+    pub skipped: Vec<String>,
 }
 
 /// The workspace root of `path`: the nearest folder upward holding
@@ -42,12 +45,19 @@ pub fn find_root(path: &Path) -> anyhow::Result<PathBuf> {
 
 /// Reads the workspace at `root`.
 pub fn load_workspace(root: &Path) -> anyhow::Result<LoadedWorkspace> {
-    load_workspace_with(root, None)
+    load_workspace_with(root, None, &|_| false)
 }
 
 /// Reads the workspace at `root`, with a schema folder that overrides the
-/// one `dimap.toml` names (the language server's `schemas` setting).
-pub fn load_workspace_with(root: &Path, schemas: Option<&str>) -> anyhow::Result<LoadedWorkspace> {
+/// one `dimap.toml` names (the language server's `schemas` setting). A file
+/// for which `skip` (asked with its workspace path just before the file is
+/// read) says yes is left out: the server passes its open documents, which
+/// it has parsed already and would only parse again.
+pub fn load_workspace_with(
+    root: &Path,
+    schemas: Option<&str>,
+    skip: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<LoadedWorkspace> {
     let mut config = read_config(root)?;
     if let Some(schemas) = schemas {
         config.schemas = Some(schemas.to_string());
@@ -57,12 +67,37 @@ pub fn load_workspace_with(root: &Path, schemas: Option<&str>) -> anyhow::Result
     if config.schemas.is_some() && !schema_path.is_dir() {
         bail!("dimap.toml names the schema folder \"{schema_folder}\", which does not exist under {}", root.display());
     }
-    let (schemas, cache_problems) = schema::load_folder(&schema_path);
-    let files = dimap_files(root);
-    let inputs: Vec<SourceInput> =
-        files.par_iter().map(|path| read_source(root, path)).collect::<anyhow::Result<_>>()?;
-    let workspace = Workspace::new(inputs, schemas, schema_folder);
-    Ok(LoadedWorkspace { root: root.to_path_buf(), workspace, cache_problems })
+    // The caches are read while the files are read and parsed: both take
+    // tens of milliseconds at real sizes, and the editor waits for both.
+    let skipped = std::sync::Mutex::new(Vec::new());
+    let ((schemas, cache_problems), files) = rayon::join(
+        || schema::load_folder(&schema_path),
+        || -> anyhow::Result<Vec<Arc<WorkspaceFile>>> {
+            // Smallest first: an editor opens its documents a few
+            // milliseconds after the load starts, so the large files,
+            // which cost the most to parse twice, are asked about last.
+            let mut files: Vec<(u64, PathBuf)> = dimap_files(root)
+                .into_iter()
+                .map(|path| (std::fs::metadata(&path).map_or(0, |m| m.len()), path))
+                .collect();
+            files.sort();
+            let read: Vec<Option<Arc<WorkspaceFile>>> = files
+                .par_iter()
+                .map(|(_, path)| {
+                    let rel = relative(root, path);
+                    if skip(&rel) {
+                        skipped.lock().unwrap_or_else(|e| e.into_inner()).push(rel);
+                        return Ok(None);
+                    }
+                    Ok(Some(Arc::new(WorkspaceFile::new(read_source(root, path)?))))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            Ok(read.into_iter().flatten().collect())
+        },
+    );
+    let workspace = Workspace::from_parts(files?, Arc::new(schemas), schema_folder);
+    let skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(LoadedWorkspace { root: root.to_path_buf(), workspace, cache_problems, skipped })
 }
 
 fn read_config(root: &Path) -> anyhow::Result<Config> {

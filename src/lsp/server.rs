@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert::{self, Positions};
-use super::session::{Session, Snapshot};
+use super::session::{OpenedDocument, Session, Snapshot};
 use crate::analysis;
 use crate::ide;
 
@@ -42,25 +42,32 @@ impl Backend {
     }
 
     fn schedule_with(&self, changed: Option<String>, open_first: bool) {
-        let (snapshot, delay) = {
+        let (generation, loaded, delay) = {
             let session = self.session();
-            (session.snapshot(), session.settings.debounce)
+            (session.generation, session.loaded, session.settings.debounce)
         };
         let client = self.client.clone();
         let session = self.session.clone();
+        // No snapshot is held while waiting: the next keystroke then finds
+        // the document's model held by the session alone, and moves its
+        // maps instead of copying them.
+        let current = move || {
+            let session = lock(&session);
+            (session.generation == generation).then(|| session.snapshot())
+        };
+        let session = self.session.clone();
         tokio::spawn(async move {
-            if let Some(path) = changed.filter(|_| !delay.is_zero() || !snapshot.loaded) {
+            if let Some(path) = changed.filter(|_| !delay.is_zero() || !loaded) {
+                let Some(snapshot) = current() else { return };
                 publish_syntax_now(&client, &session, &snapshot, &path).await;
             }
-            if !snapshot.loaded {
+            if !loaded {
                 return;
             }
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            if lock(&session).generation != snapshot.generation {
-                return;
-            }
+            let Some(snapshot) = current() else { return };
             let snapshot = Arc::new(snapshot);
             if open_first && !snapshot.versions.is_empty() {
                 publish_round(&client, &session, snapshot.clone(), true).await;
@@ -72,8 +79,10 @@ impl Backend {
     /// Loads the workspace from disk: every `.dimap` file not open in the
     /// editor, and the caches. Runs off the request path.
     async fn load_workspace(&self) {
-        let root = self.session().root.clone();
-        let schemas_override = self.session().settings.schemas.clone();
+        let (root, schemas_override) = {
+            let session = self.session();
+            (session.root.clone(), session.settings.schemas.clone())
+        };
         self.client
             .send_notification::<StatusNotification>(StatusParams {
                 state: "loading".into(),
@@ -82,19 +91,25 @@ impl Backend {
                 message: None,
             })
             .await;
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::disk::load_workspace_with(&root, schemas_override.as_deref()))
-                .await;
+        let open_paths = self.session().open_paths.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            // A document the editor has open by the time its file is
+            // reached is not read: the session has parsed it already.
+            let open = |path: &str| lock(&open_paths).contains(path);
+            crate::disk::load_workspace_with(&root, schemas_override.as_deref(), &open)
+        })
+        .await;
         match loaded {
             Ok(Ok(loaded)) => {
-                let count = loaded.workspace.files.len();
                 let caches = loaded.workspace.schemas.len();
-                {
+                let (count, maps) = {
                     let mut session = self.session();
                     // Files deleted on disk leave; open documents stay as
-                    // the editor has them.
+                    // the editor has them. A file the load left out because
+                    // it was open is kept as the session has it (closed
+                    // since, it was read again when it was closed).
                     let open: Vec<String> = session.documents.keys().cloned().collect();
-                    session.files.retain(|path, _| open.contains(path));
+                    session.files.retain(|path, _| open.contains(path) || loaded.skipped.contains(path));
                     for file in &loaded.workspace.files {
                         if !session.documents.contains_key(&file.path) {
                             session.files.insert(file.path.clone(), file.clone());
@@ -105,8 +120,10 @@ impl Backend {
                     session.cache_problems = loaded.cache_problems;
                     session.loaded = true;
                     session.generation += 1;
-                }
-                let maps = loaded.workspace.files.iter().flat_map(|f| &f.model.projects).map(|p| p.maps.len()).sum();
+                    let maps: usize =
+                        session.files.values().flat_map(|f| &f.model.projects).map(|p| p.maps.len()).sum();
+                    (session.files.len(), maps)
+                };
                 let problems = self.session().cache_problems.len();
                 self.client
                     .send_notification::<StatusNotification>(StatusParams {
@@ -204,8 +221,8 @@ impl notification::Notification for StatusNotification {
     const METHOD: &'static str = "dimap/status";
 }
 
-fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
-    session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Checks a snapshot (its open files only, with `open_only`) and publishes
@@ -403,15 +420,24 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        let path = {
-            let mut session = self.session();
+        let (path, open_paths) = {
+            let session = self.session();
             let Some(path) = session.path_of(&doc.uri) else { return };
-            session.open(path.clone(), doc.version, &doc.text);
+            (path, session.open_paths.clone())
+        };
+        // The path is known to be open before the (possibly long) parse, so
+        // a workspace load running meanwhile leaves the file alone; the
+        // parse itself runs without the session's lock. Nothing else runs
+        // between here and the insertion, as no `.await` comes between.
+        lock(&open_paths).insert(path.clone());
+        let opened = OpenedDocument::new(path.clone(), doc.version, &doc.text);
+        {
+            let mut session = self.session();
+            session.open_prepared(opened);
             // Findings published while the file was closed carried no
             // version; the next round sends them again with this one.
             session.published.remove(&path);
-            path
-        };
+        }
         self.schedule(Some(path));
     }
 

@@ -7,6 +7,7 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -105,5 +106,49 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(core, benches);
+/// One keystroke as the server handles it, without the protocol: the
+/// incremental parse, the lowering that reuses unchanged maps, and the
+/// memoized check of the whole workspace. The edit alternates between
+/// inserting a character after a field name and deleting it again, at the
+/// scenario's position in the 20,000-line file and in the 100-line file, so
+/// the two figures show what the size of the edited file adds.
+fn keystrokes(c: &mut Criterion) {
+    let Some(root) = workspace_root() else { return };
+    let scenario: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("scenario-dimap.json")).unwrap()).unwrap();
+    let canonical = root.canonicalize().unwrap();
+    let mut ws = load(&root);
+    let mut memo = dimap::analysis::CheckMemo::default();
+    dimap::analysis::check_incremental(&ws, &mut memo);
+    let mut group = c.benchmark_group("keystroke");
+    let placeholder = Arc::new(dimap::analysis::WorkspaceFile::from_parse(String::new(), dimap::syntax::parse("")));
+    for which in ["small", "big"] {
+        let abs = PathBuf::from(scenario[which]["path"].as_str().unwrap());
+        let path = abs.strip_prefix(&canonical).unwrap().to_string_lossy().replace('\\', "/");
+        let id = ws.file_id(&path).expect("the scenario's file is in the workspace").0 as usize;
+        let edit = &scenario[which]["edit"];
+        let at = offset(
+            ws.files[id].text(),
+            edit["line"].as_u64().unwrap() as usize,
+            edit["character"].as_u64().unwrap() as usize,
+        );
+        let mut inserted = false;
+        group.bench_function(format!("{which} file: edit, lower, check"), |b| {
+            b.iter(|| {
+                let range = if inserted { at..at + 1 } else { at..at };
+                let new_text = if inserted { String::new() } else { "X".to_string() };
+                inserted = !inserted;
+                // The workspace holds the only reference, as the server's
+                // session does between keystrokes.
+                let old = std::mem::replace(&mut ws.files[id], placeholder.clone());
+                let parse = old.parse.apply_edit(&dimap::syntax::TextEdit { range, new_text });
+                ws.files[id] = Arc::new(dimap::analysis::WorkspaceFile::from_parse_reusing(path.clone(), parse, old));
+                black_box(dimap::analysis::check_incremental(&ws, &mut memo))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(core, benches, keystrokes);
 criterion_main!(core);

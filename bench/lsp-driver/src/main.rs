@@ -328,6 +328,9 @@ fn keystrokes(conn: &mut Connection, doc: &mut Doc, edit: &Value, count: usize, 
     }
     let mut s = stats(&samples, timeouts);
     s["unversioned_publications"] = json!(unversioned);
+    // Every sample in the order taken, so a slow first edit or a periodic
+    // stall can be told apart from a uniformly slow server.
+    s["samples_ms"] = json!(samples);
     s
 }
 

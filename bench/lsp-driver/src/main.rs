@@ -215,6 +215,15 @@ fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e6).round() / 1e3
 }
 
+/// A summary for the progress log: the statistics without every sample.
+fn without_samples(stats: &Value) -> Value {
+    let mut summary = stats.clone();
+    if let Some(map) = summary.as_object_mut() {
+        map.remove("samples_ms");
+    }
+    summary
+}
+
 fn stats(samples: &[f64], timeouts: usize) -> Value {
     let mut s = samples.to_vec();
     s.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -437,7 +446,7 @@ fn main() {
     let (hwm_after_load, _) = memory(pid);
 
     let big_keys = keystrokes(&mut conn, &mut big, &scenario["big"]["edit"], a.keystrokes, a.timeout);
-    eprintln!("lsp-driver: big-file keystrokes {big_keys}");
+    eprintln!("lsp-driver: big-file keystrokes {}", without_samples(&big_keys));
     let mut small = open(&mut conn, &scenario, "small");
     let small_uri = small.uri.clone();
     conn.wait_for(a.timeout, |m| {
@@ -445,7 +454,7 @@ fn main() {
             .is_some_and(|p| !expect_findings || p["diagnostics"].as_array().is_some_and(|d| !d.is_empty()))
     });
     let small_keys = keystrokes(&mut conn, &mut small, &scenario["small"]["edit"], a.keystrokes, a.timeout);
-    eprintln!("lsp-driver: small-file keystrokes {small_keys}");
+    eprintln!("lsp-driver: small-file keystrokes {}", without_samples(&small_keys));
 
     let docs: HashMap<String, String> =
         [("big".to_string(), big.uri.clone()), ("small".to_string(), small.uri.clone())].into();

@@ -83,7 +83,6 @@ pub fn open(cache: &Path) -> Option<Indexed> {
     }
     let read = || -> Result<Indexed> {
         let connection = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        map_in_memory(&connection);
         let meta = |key: &str| -> Result<Option<String>> {
             Ok(connection.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0)).optional()?)
         };
@@ -181,16 +180,7 @@ pub fn build(cache: &Path, header: &RawSchema<&RawValue>, entities: &[(&EntityHe
     }
     std::fs::rename(&temporary, &path)?;
     let connection = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    map_in_memory(&connection);
     Ok(Store { connection })
-}
-
-/// Reads the index through a memory map instead of a read call per page:
-/// an entity's JSON spans several pages, and the operating system's page
-/// cache then serves them without copies. A platform without memory maps
-/// ignores the setting, and reads work as before.
-fn map_in_memory(connection: &Connection) {
-    let _ = connection.pragma_update(None, "mmap_size", 1i64 << 30);
 }
 
 /// The header of a cache as JSON, for the index's `meta` table.

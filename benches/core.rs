@@ -141,8 +141,12 @@ fn keystrokes(c: &mut Criterion) {
                 // The workspace holds the only reference, as the server's
                 // session does between keystrokes.
                 let old = std::mem::replace(&mut ws.files[id], placeholder.clone());
-                let parse = old.parse.apply_edit(&dimap::syntax::TextEdit { range, new_text });
-                ws.files[id] = Arc::new(dimap::analysis::WorkspaceFile::from_parse_reusing(path.clone(), parse, old));
+                let mut parse = old.parse.clone();
+                let model = dimap::analysis::WorkspaceFile::into_model(old);
+                let mut changed = dimap::syntax::Changed::default();
+                parse.edit(&dimap::syntax::TextEdit { range, new_text }, &mut changed);
+                ws.files[id] =
+                    Arc::new(dimap::analysis::WorkspaceFile::from_parse_reusing(path.clone(), parse, model, &changed));
                 black_box(dimap::analysis::check_incremental(&ws, &mut memo))
             })
         });

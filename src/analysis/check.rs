@@ -157,7 +157,7 @@ fn check_with(ws: &Workspace, memo: Option<&mut CheckMemo>, only: Option<&[FileI
 fn map_key(ws: &Workspace, sets: &HashMap<&str, u64>, project: ProjectRef<'_>, map: &MapDecl) -> (u64, usize) {
     let file = ws.file(project.file);
     let text = file.text();
-    let base = text[..map.range.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let base = map.line_start;
     let mut hasher = std::hash::DefaultHasher::new();
     file.path.hash(&mut hasher);
     // The text from `base` to the map's end, hashed once when it was

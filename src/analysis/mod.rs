@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::schema::{CachedSchema, SchemaSet};
-use crate::syntax::{self, Parse};
+use crate::syntax::{self, Changed, Parse};
 use crate::text::LineIndex;
 
 pub use check::{check, check_files, check_incremental, CheckMemo};
@@ -72,16 +72,23 @@ impl WorkspaceFile {
         WorkspaceFile { path, parse, model, invalid_utf8_at: None }
     }
 
-    /// A file from a new parse of an edited document, reusing the parts of
-    /// `old` (the same document before the edit) that the edit left alone.
-    /// When nothing else holds `old`, its maps are moved into the new model
-    /// rather than copied.
-    pub fn from_parse_reusing(path: String, parse: Parse, old: Arc<WorkspaceFile>) -> WorkspaceFile {
-        let model = match Arc::try_unwrap(old) {
-            Ok(old) => model::lower_reusing(&parse, Some((old.model, old.parse.text()))),
-            Err(shared) => model::lower_reusing(&parse, Some((shared.model.clone(), shared.text()))),
-        };
+    /// A file from a new parse of an edited document, reusing the maps of
+    /// `old` (the same document's model before the edits `changed`
+    /// describes) that the edits left alone. A map that only moved is moved
+    /// in place when nothing else holds it, rather than copied.
+    pub fn from_parse_reusing(path: String, parse: Parse, old: FileModel, changed: &Changed) -> WorkspaceFile {
+        let model = model::lower_reusing(&parse, Some((old, changed)));
         WorkspaceFile { path, parse, model, invalid_utf8_at: None }
+    }
+
+    /// The model of a file about to be replaced: taken from it when nothing
+    /// else holds the file (its maps can then be moved in place), else
+    /// copied (which shares the maps).
+    pub fn into_model(file: Arc<WorkspaceFile>) -> FileModel {
+        match Arc::try_unwrap(file) {
+            Ok(file) => file.model,
+            Err(shared) => shared.model.clone(),
+        }
     }
 
     pub fn text(&self) -> &str {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::schema::App;
-use crate::syntax::{ast, DecodedString, Parse};
+use crate::syntax::{ast, Changed, DecodedString, Parse};
 use crate::text::TextRange;
 
 /// A name as written, with where.
@@ -192,6 +192,9 @@ pub struct MapDecl {
     /// The map's text parsed without an error, so a map of the same text
     /// elsewhere lowers to the same declaration, moved.
     pub clean: bool,
+    /// Where the line of the map's header starts: the map's text, as far
+    /// as its findings and its reuse are concerned, runs from here.
+    pub line_start: usize,
     /// A hash of the map's text from the start of its first line, made
     /// once when it is lowered: the editor's check keys findings by it.
     pub text_hash: u64,
@@ -347,13 +350,13 @@ pub fn lower(parse: &Parse) -> FileModel {
 }
 
 /// Lowers a parse, reusing the maps of `old` (the model of the text before
-/// an edit, and that text) whose text did not change. After a keystroke in
-/// a large file this lowers one map instead of all of them: the maps before
-/// the edit are kept as they were, and those after it are moved, in place
-/// when nothing else holds them (else copied), so a keystroke allocates
-/// nothing for the maps it did not touch.
-pub fn lower_reusing(parse: &Parse, old: Option<(FileModel, &str)>) -> FileModel {
-    let mut reuse = old.map(|(model, text)| Reuse::new(model, text));
+/// the edits that `changed` describes) whose text the edits did not touch.
+/// After a keystroke in a large file this lowers one map instead of all of
+/// them: the maps before the edit are kept as they were, and those after it
+/// are moved, in place when nothing else holds them (else copied), so a
+/// keystroke allocates nothing for the maps it did not touch.
+pub fn lower_reusing(parse: &Parse, old: Option<(FileModel, &Changed)>) -> FileModel {
+    let mut reuse = old.map(|(model, changed)| Reuse::new(model, changed));
     let mut model = FileModel::default();
     let text = parse.text();
     for item in parse.root().items() {
@@ -402,46 +405,37 @@ fn lower_connection_set(set: ast::ConnectionSet<'_>) -> Option<ConnectionSetDecl
     Some(ConnectionSetDecl { name, connections, organizations })
 }
 
-/// The maps of an earlier model, in document order, for [`lower_reusing`].
+/// The maps of an earlier model, for [`lower_reusing`].
 struct Reuse<'a> {
-    old_text: &'a str,
-    /// Each clean old map with where its first line started; a map is
-    /// taken out when it is reused.
-    maps: Vec<Option<(usize, Arc<MapDecl>)>>,
-    /// The next old map expected to match: edits change few maps, so the
-    /// old maps are met in order and each is compared once.
-    next: usize,
+    changed: &'a Changed,
+    /// Each clean old map, ordered by where it starts; a map is taken out
+    /// when it is reused.
+    maps: Vec<Option<Arc<MapDecl>>>,
+    starts: Vec<usize>,
 }
 
 impl<'a> Reuse<'a> {
-    fn new(model: FileModel, old_text: &'a str) -> Reuse<'a> {
-        let maps = model
-            .projects
-            .into_iter()
-            .flat_map(|p| p.maps)
-            .filter(|m| m.clean)
-            .map(|m| Some((line_start(old_text, m.header.start), m)))
-            .collect();
-        Reuse { old_text, maps, next: 0 }
+    fn new(model: FileModel, changed: &'a Changed) -> Reuse<'a> {
+        let mut maps: Vec<Arc<MapDecl>> = model.projects.into_iter().flat_map(|p| p.maps).filter(|m| m.clean).collect();
+        maps.sort_by_key(|m| m.line_start);
+        let starts = maps.iter().map(|m| m.line_start).collect();
+        Reuse { changed, maps: maps.into_iter().map(Some).collect(), starts }
     }
 
-    /// An old map whose text (from the start of its first line) equals
-    /// `new_text`, moved to `new_start`. Looks at the next few old maps
-    /// only: a map typed or deleted shifts the order by one.
-    fn find(&mut self, new_text: &str, new_start: usize) -> Option<Arc<MapDecl>> {
-        for candidate in self.next..(self.next + 3).min(self.maps.len()) {
-            let Some((start, map)) = &self.maps[candidate] else { continue };
-            if self.old_text.get(*start..map.range.end) != Some(new_text) {
-                continue;
-            }
-            self.next = candidate + 1;
-            let (start, mut map) = self.maps[candidate].take()?;
-            if start != new_start {
-                Arc::make_mut(&mut map).shift(new_start as isize - start as isize);
-            }
-            return Some(map);
+    /// The old map that spanned `new` (from the start of its first line to
+    /// its end) before the edits, when the edits left that text alone;
+    /// moved to where it is now.
+    fn find(&mut self, new: TextRange) -> Option<Arc<MapDecl>> {
+        let old = self.changed.old_range(&new)?;
+        let at = self.starts.binary_search(&old.start).ok()?;
+        if self.maps[at].as_ref()?.range.end != old.end {
+            return None;
         }
-        None
+        let mut map = self.maps[at].take()?;
+        if old.start != new.start {
+            Arc::make_mut(&mut map).shift(new.start as isize - old.start as isize);
+        }
+        Some(map)
     }
 }
 
@@ -466,8 +460,7 @@ fn lower_project(project: ast::Project<'_>, text: &str, mut reuse: Option<&mut R
             .filter_map(|m| {
                 if let Some(reuse) = reuse.as_deref_mut().filter(|_| !m.syntax().has_error()) {
                     let range = m.range();
-                    let start = line_start(text, m.header_range().start);
-                    if let Some(found) = reuse.find(&text[start..range.end], start) {
+                    if let Some(found) = reuse.find(line_start(text, range.start)..range.end) {
                         return Some(found);
                     }
                 }
@@ -499,6 +492,7 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
         insert_at: map.range().end,
         indent: String::new(),
         clean: !map.syntax().has_error(),
+        line_start: 0,
         text_hash: 0,
     };
     for statement in map.statements() {
@@ -528,7 +522,8 @@ fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {
             }
         }
     }
-    let header_line_start = text[..decl.header.start].rfind('\n').map_or(0, |i| i + 1);
+    let header_line_start = line_start(text, decl.header.start);
+    decl.line_start = header_line_start;
     let header_indent: String =
         text[header_line_start..decl.header.start].chars().take_while(|c| c.is_whitespace()).collect();
     decl.indent = format!("{header_indent}  ");
@@ -652,7 +647,7 @@ shift_fields! {
     ValueDecl { range }
     ValueMapEntry { left, right }
     LineDecl { range, left, direction, right, default, value_map, transforms_at }
-    MapDecl { range, name, header, left, direction, right, filters, keys, lines, insert_at }
+    MapDecl { range, name, header, left, direction, right, filters, keys, lines, insert_at, line_start }
 }
 
 impl Shift for FieldSideDecl {

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::analysis::{CheckMemo, Severity, Workspace, WorkspaceFile};
 use crate::schema::{CacheProblem, SchemaSet};
-use crate::syntax::{self, Parse, TextEdit};
+use crate::syntax::{self, Changed, Parse, TextEdit};
 use crate::text::PositionEncoding;
 
 /// Settings from `initializationOptions` and `workspace/didChangeConfiguration`.
@@ -219,17 +219,22 @@ impl Session {
     /// refused, so a late or repeated notification cannot roll text back.
     pub fn change(&mut self, path: &str, version: i32, changes: Vec<lsp::TextDocumentContentChangeEvent>) -> bool {
         let encoding = self.encoding;
-        let Some(doc) = self.documents.get_mut(path) else { return false };
-        if version <= doc.version {
+        if self.documents.get(path).is_none_or(|doc| version <= doc.version) {
             return false;
         }
+        // The file leaves the workspace first: the document's text is then
+        // held by the document alone and is edited in place, and the old
+        // model's maps can be moved rather than copied.
+        let old = self.files.remove(path).map(WorkspaceFile::into_model);
+        let Some(doc) = self.documents.get_mut(path) else { return false };
+        let mut changed = Changed::default();
         for change in changes {
-            apply_change(doc, change, encoding);
+            apply_change(doc, change, encoding, &mut changed);
         }
         doc.version = version;
         let parse = doc.parse.clone();
-        let file = match self.files.remove(path) {
-            Some(old) => WorkspaceFile::from_parse_reusing(path.to_string(), parse, old),
+        let file = match old {
+            Some(old) => WorkspaceFile::from_parse_reusing(path.to_string(), parse, old, &changed),
             None => WorkspaceFile::from_parse(path.to_string(), parse),
         };
         self.files.insert(path.to_string(), Arc::new(file));
@@ -273,9 +278,16 @@ impl Default for Session {
     }
 }
 
-/// Applies one change to the rope and, incrementally, to the tree.
-fn apply_change(doc: &mut Document, change: lsp::TextDocumentContentChangeEvent, encoding: PositionEncoding) {
+/// Applies one change to the rope and, incrementally, to the tree, and
+/// records where the text changed.
+fn apply_change(
+    doc: &mut Document,
+    change: lsp::TextDocumentContentChangeEvent,
+    encoding: PositionEncoding,
+    changed: &mut Changed,
+) {
     let Some(range) = change.range else {
+        changed.add(0..doc.rope.len_bytes(), change.text.len());
         doc.rope = Rope::from_str(&change.text);
         doc.parse = syntax::parse(&change.text);
         return;
@@ -285,7 +297,7 @@ fn apply_change(doc: &mut Document, change: lsp::TextDocumentContentChangeEvent,
     let (start_char, end_char) = (doc.rope.byte_to_char(start), doc.rope.byte_to_char(end));
     doc.rope.remove(start_char..end_char);
     doc.rope.insert(start_char, &change.text);
-    doc.parse = doc.parse.apply_edit(&TextEdit { range: start..end, new_text: change.text });
+    doc.parse.edit(&TextEdit { range: start..end, new_text: change.text }, changed);
 }
 
 /// The byte offset of a position; a line past the end is the end, a column
@@ -399,12 +411,33 @@ mod tests {
                 range_length: None,
                 text: new_text.to_string(),
             };
-            assert!(session.change("m.dimap", version, vec![edit]));
             let mut expected = text.clone();
             expected.replace_range(start..end, new_text);
+            let mut edits = vec![edit];
+            // Now and then a second edit in the same notification, before
+            // or after the first, as editors send for multi-cursor typing.
+            if next(4) == 0 {
+                let index = crate::text::LineIndex::new(&expected);
+                let at = crate::text::floor_char_boundary(&expected, next(expected.len() + 1));
+                let position = index.line_col(&expected, at, PositionEncoding::Utf16);
+                let position = lsp::Position { line: position.line, character: position.col };
+                let piece = pieces[next(pieces.len())];
+                edits.push(lsp::TextDocumentContentChangeEvent {
+                    range: Some(lsp::Range { start: position, end: position }),
+                    range_length: None,
+                    text: piece.to_string(),
+                });
+                expected.insert_str(at, piece);
+            }
+            assert!(session.change("m.dimap", version, edits));
             let doc = &session.documents["m.dimap"];
             assert_eq!(doc.parse.text(), expected, "edit {version}");
             assert_eq!(doc.rope.to_string(), expected);
+            assert_eq!(
+                format!("{:?}", doc.parse.line_index()),
+                format!("{:?}", crate::text::LineIndex::new(&expected)),
+                "line index after edit {version}"
+            );
             assert_eq!(doc.parse.sexp(), syntax::parse(&expected).sexp(), "tree after edit {version}");
             assert_eq!(doc.parse.errors(), syntax::parse(&expected).errors(), "syntax errors after edit {version}");
             assert_eq!(

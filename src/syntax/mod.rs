@@ -132,6 +132,43 @@ fn parse_tree(
     }
 }
 
+/// Where a text differs from what it was before a series of edits: one
+/// range of the new text, with the text before it unchanged in place and
+/// the text after it unchanged but moved by `delta` bytes. The lowering
+/// reuses every map outside it without comparing any text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    range: Option<TextRange>,
+    delta: isize,
+}
+
+impl Changed {
+    /// Records that `range` of the current text was replaced by `new_len`
+    /// bytes.
+    pub fn add(&mut self, range: TextRange, new_len: usize) {
+        let delta = new_len as isize - range.len() as isize;
+        let (start, end) = match &self.range {
+            Some(changed) => (changed.start.min(range.start), changed.end.max(range.end)),
+            None => (range.start, range.end),
+        };
+        self.range = Some(start..end.wrapping_add_signed(delta));
+        self.delta += delta;
+    }
+
+    /// Where a range of the new text was before the edits, when its text
+    /// is the same as it was then.
+    pub fn old_range(&self, range: &TextRange) -> Option<TextRange> {
+        match &self.range {
+            None => Some(range.clone()),
+            Some(changed) if range.end <= changed.start => Some(range.clone()),
+            Some(changed) if range.start >= changed.end => {
+                Some(range.start.wrapping_add_signed(-self.delta)..range.end.wrapping_add_signed(-self.delta))
+            }
+            Some(_) => None,
+        }
+    }
+}
+
 /// One edit of a document, in byte offsets of the text before the edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextEdit {
@@ -219,53 +256,60 @@ impl Parse {
     /// parts of the old tree. Ranges outside the text or off a character
     /// boundary are clamped rather than trusted.
     pub fn apply_edit(&self, edit: &TextEdit) -> Parse {
-        let old = &self.text;
-        let start = crate::text::floor_char_boundary(old, edit.range.start);
-        let end = crate::text::floor_char_boundary(old, edit.range.end.max(start));
-        let mut new_text = String::with_capacity(old.len() - (end - start) + edit.new_text.len());
-        new_text.push_str(&old[..start]);
-        new_text.push_str(&edit.new_text);
-        new_text.push_str(&old[end..]);
+        let mut edited = self.clone();
+        edited.edit(edit, &mut Changed::default());
+        edited
+    }
+
+    /// Applies an edit in place and records where the text changed in
+    /// `changed`. When nothing else shares the text, it is edited where it
+    /// is: a keystroke in a long file then allocates no new copy of it.
+    pub fn edit(&mut self, edit: &TextEdit, changed: &mut Changed) {
+        let start = crate::text::floor_char_boundary(&self.text, edit.range.start);
+        let end = crate::text::floor_char_boundary(&self.text, edit.range.end.max(start));
         let new_end = start + edit.new_text.len();
-        let mut lines = LineIndex::clone(&self.lines);
-        lines.apply_edit(start..end, &edit.new_text);
         let point = |(row, column): (usize, usize)| tree_sitter::Point { row, column };
+        let (start_position, old_end_position) = (point(self.lines.point(start)), point(self.lines.point(end)));
+        let lines = Arc::make_mut(&mut self.lines);
+        lines.apply_edit(start..end, &edit.new_text);
         let input = tree_sitter::InputEdit {
             start_byte: start,
             old_end_byte: end,
             new_end_byte: new_end,
-            start_position: point(self.lines.point(start)),
-            old_end_position: point(self.lines.point(end)),
+            start_position,
+            old_end_position,
             new_end_position: point(lines.point(new_end)),
         };
-        let lines = Arc::new(lines);
-        let mut edited = self.tree.clone();
-        edited.edit(&input);
-        let text = Arc::new(new_text);
-        let tree = match parse_tree(&text, Some(&edited), PARSE_LIMIT) {
+        Arc::make_mut(&mut self.text).replace_range(start..end, &edit.new_text);
+        changed.add(start..end, edit.new_text.len());
+        self.tree.edit(&input);
+        let tree = match parse_tree(&self.text, Some(&self.tree), PARSE_LIMIT) {
             Ok(tree) => tree,
-            Err(stopped) => return stopped.into_parse(text, lines, PARSE_LIMIT),
+            Err(stopped) => {
+                *self = stopped.into_parse(self.text.clone(), self.lines.clone(), PARSE_LIMIT);
+                return;
+            }
         };
         // Only the part of the tree the edit changed is searched for errors;
         // the old errors elsewhere are kept, moved by the edit.
         let mut region = start..new_end;
-        for changed in edited.changed_ranges(&tree) {
+        for changed in self.tree.changed_ranges(&tree) {
             region.start = region.start.min(changed.start_byte);
             region.end = region.end.max(changed.end_byte);
         }
         let delta = new_end as isize - end as isize;
         let shift = |r: &TextRange| r.start.wrapping_add_signed(delta)..r.end.wrapping_add_signed(delta);
-        let moved = self.errors.iter().filter_map(|e| {
+        let moved = std::mem::take(&mut self.errors).into_iter().filter_map(|e| {
             if e.extent.end < start {
-                Some(e.clone())
+                Some(e)
             } else if e.extent.start > end {
-                Some(SyntaxError { range: shift(&e.range), message: e.message.clone(), extent: shift(&e.extent) })
+                Some(SyntaxError { range: shift(&e.range), message: e.message, extent: shift(&e.extent) })
             } else {
                 None
             }
         });
-        let errors = errors::collect_after_edit(&tree, &text, region, moved);
-        Parse { text, tree, errors, lines }
+        self.errors = errors::collect_after_edit(&tree, &self.text, region, moved);
+        self.tree = tree;
     }
 }
 

@@ -425,17 +425,15 @@ impl<'a> Reuse<'a> {
     /// The old map that spanned `new` (from the start of its first line to
     /// its end) before the edits, when the edits left that text alone;
     /// moved to where it is now.
-    fn find(&mut self, new: TextRange) -> Option<Arc<MapDecl>> {
+    /// The map comes with how far it must move; the caller moves all of
+    /// them at once.
+    fn find(&mut self, new: TextRange) -> Option<(Arc<MapDecl>, isize)> {
         let old = self.changed.old_range(&new)?;
         let at = self.starts.binary_search(&old.start).ok()?;
         if self.maps[at].as_ref()?.range.end != old.end {
             return None;
         }
-        let mut map = self.maps[at].take()?;
-        if old.start != new.start {
-            Arc::make_mut(&mut map).shift(new.start as isize - old.start as isize);
-        }
-        Some(map)
+        Some((self.maps[at].take()?, new.start as isize - old.start as isize))
     }
 }
 
@@ -455,19 +453,40 @@ fn lower_project(project: ast::Project<'_>, text: &str, mut reuse: Option<&mut R
         header: project.header_range(),
         kind,
         connection_set: project.connection_set().map(Name::ident),
-        maps: project
-            .maps()
-            .filter_map(|m| {
-                if let Some(reuse) = reuse.as_deref_mut().filter(|_| !m.syntax().has_error()) {
-                    let range = m.range();
-                    if let Some(found) = reuse.find(line_start(text, range.start)..range.end) {
-                        return Some(found);
+        maps: move_maps(
+            project
+                .maps()
+                .filter_map(|m| {
+                    if let Some(reuse) = reuse.as_deref_mut().filter(|_| !m.syntax().has_error()) {
+                        let range = m.range();
+                        if let Some(found) = reuse.find(line_start(text, range.start)..range.end) {
+                            return Some(found);
+                        }
                     }
-                }
-                lower_map(m, text).map(Arc::new)
-            })
-            .collect(),
+                    lower_map(m, text).map(|map| (Arc::new(map), 0))
+                })
+                .collect(),
+        ),
     })
+}
+
+/// Moves each reused map by its distance (in place when nothing else holds
+/// it). After a keystroke near the top of a long file that is every map
+/// below it, so the work is shared out among the threads when there is
+/// enough of it.
+fn move_maps(mut maps: Vec<(Arc<MapDecl>, isize)>) -> Vec<Arc<MapDecl>> {
+    use rayon::prelude::*;
+    let moved = |(map, delta): &mut (Arc<MapDecl>, isize)| {
+        if *delta != 0 {
+            Arc::make_mut(map).shift(*delta);
+        }
+    };
+    if maps.iter().filter(|(_, delta)| *delta != 0).count() > 32 {
+        maps.par_iter_mut().with_min_len(8).for_each(moved);
+    } else {
+        maps.iter_mut().for_each(moved);
+    }
+    maps.into_iter().map(|(map, _)| map).collect()
 }
 
 fn lower_map(map: ast::Map<'_>, text: &str) -> Option<MapDecl> {

@@ -5,7 +5,8 @@
 # lsp`; and runs the yaml-language-server reference. Results go to
 # bench/results/*.json. Nothing here is part of the test suite.
 #
-# Environment: SCALES (default "0.1 1 3"), YAML_SCALES (default "1"),
+# Environment: SCALES (default "0.1 1 3"), YAML_SCALES (default "1"; empty
+# for no reference run),
 # KEYSTROKES (default 200 per file), REPEATS (default 100 per position),
 # CHECK_RUNS (default 3), BENCH_OUT (default bench/out), CARGO_TARGET_DIR.
 set -euo pipefail
@@ -16,7 +17,7 @@ out="${BENCH_OUT:-$here/out}"
 results="$here/results"
 target="${CARGO_TARGET_DIR:-$repo/target}"
 scales="${SCALES:-0.1 1 3}"
-yaml_scales="${YAML_SCALES:-1}"
+yaml_scales="${YAML_SCALES-1}"
 keystrokes="${KEYSTROKES:-200}"
 repeats="${REPEATS:-100}"
 check_runs="${CHECK_RUNS:-3}"
@@ -82,6 +83,9 @@ for scale in $scales; do
   } > "$results/check-scale-$scale.json"
   cat "$results/check-scale-$scale.json"
 
+  # The first check wrote the indexes (hundreds of MB at 1x and 3x); their
+  # write-back to disk would otherwise run during the timed edits below.
+  sync
   echo "== scale $scale: dimap lsp"
   "$driver" --server "$dimap lsp" --scenario "$ws/scenario-dimap.json" \
     --keystrokes "$keystrokes" --repeats "$repeats" --stderr "$out/lsp-stderr-$scale.txt" \

@@ -423,10 +423,9 @@ impl<'a> Reuse<'a> {
     }
 
     /// The old map that spanned `new` (from the start of its first line to
-    /// its end) before the edits, when the edits left that text alone;
-    /// moved to where it is now.
-    /// The map comes with how far it must move; the caller moves all of
-    /// them at once.
+    /// its end) before the edits, when the edits left that text alone, with
+    /// how far it must move to get there: the caller moves every reused map
+    /// at once.
     fn find(&mut self, new: TextRange) -> Option<(Arc<MapDecl>, isize)> {
         let old = self.changed.old_range(&new)?;
         let at = self.starts.binary_search(&old.start).ok()?;

@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert::{self, Positions};
-use super::session::{OpenedDocument, Session, Snapshot};
+use super::session::{lock, OpenedDocument, Session, Snapshot};
 use crate::analysis;
 use crate::ide;
 
@@ -219,10 +219,6 @@ pub struct StatusParams {
 impl notification::Notification for StatusNotification {
     type Params = StatusParams;
     const METHOD: &'static str = "dimap/status";
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Checks a snapshot (its open files only, with `open_only`) and publishes

@@ -89,7 +89,7 @@ impl Snapshot {
 
     /// The findings of some files only (see [`crate::analysis::check_files`]).
     pub fn check_only(&self, only: Option<&[crate::analysis::FileId]>) -> Vec<crate::analysis::Diagnostic> {
-        let mut memo = self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut memo = lock(&self.memo);
         crate::analysis::check_files(&self.workspace, &mut memo, only)
     }
 }
@@ -209,7 +209,7 @@ impl Session {
 
     pub fn open_prepared(&mut self, opened: OpenedDocument) {
         let OpenedDocument { path, document, file } = opened;
-        self.open_paths.lock().unwrap_or_else(|e| e.into_inner()).insert(path.clone());
+        lock(&self.open_paths).insert(path.clone());
         self.files.insert(path.clone(), Arc::new(file));
         self.documents.insert(path, document);
         self.generation += 1;
@@ -246,7 +246,7 @@ impl Session {
     /// leaves the workspace when it is not on disk).
     pub fn close(&mut self, path: &str) -> Option<i32> {
         let doc = self.documents.remove(path)?;
-        self.open_paths.lock().unwrap_or_else(|e| e.into_inner()).remove(path);
+        lock(&self.open_paths).remove(path);
         let full = self.full_path(path);
         match std::fs::read_to_string(&full) {
             Ok(text) if path.ends_with(".dimap") => {
@@ -270,6 +270,13 @@ impl Session {
             self.root.join(path)
         }
     }
+}
+
+/// Takes a lock of the server's state. A handler that panicked while holding
+/// it leaves consistent data behind (every change is applied whole), so a
+/// poisoned lock is taken over rather than killing the server.
+pub(super) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Default for Session {
